@@ -1,0 +1,131 @@
+// Command schemactl manages PostgreSQL schemas: desired state in SQL or HCL,
+// versioned migration files compatible with Atlas, lint and apply.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/schemactl/schemactl/internal/pgurl"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError marks an error in how the command was called (exit code 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitError carries a specific exit code with an optional message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+// run executes the CLI and returns the process exit code: 0 on success, 1
+// on failure, 2 on a usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, "schemactl: "+pgurl.Redact(ee.msg))
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "schemactl: "+pgurl.Redact(err.Error()))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:                 "schemactl",
+		Usage:                "PostgreSQL schema management: desired state, versioned migrations, lint, apply",
+		Version:              buildVersion(),
+		Writer:               stdout,
+		ErrWriter:            stderr,
+		EnableBashCompletion: true,
+		HideVersion:          true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{
+				Name:    "dev-url",
+				Usage:   "dev database: empty for the embedded local one, postgres://... for scratch databases on a server, docker://postgres/15 for a container",
+				EnvVars: []string{"SCHEMACTL_DEV_URL"},
+			},
+		},
+		Commands: []*cli.Command{
+			versionCommand(),
+			devCommand(),
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(stderr, "schemactl: unknown command %q; see schemactl --help\n", name)
+			cli.OsExiter(2)
+		},
+	}
+	for _, cmd := range app.Commands {
+		setUsageErrors(cmd)
+	}
+	return app
+}
+
+// setUsageErrors makes flag errors of every subcommand exit with code 2.
+func setUsageErrors(cmd *cli.Command) {
+	cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	for _, sub := range cmd.Subcommands {
+		setUsageErrors(sub)
+	}
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func versionCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "version",
+		Usage: "print the schemactl version",
+		Action: func(c *cli.Context) error {
+			fmt.Fprintf(c.App.Writer, "schemactl %s\n", buildVersion())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,91 @@
+package devdb
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schemactl/schemactl/internal/pgurl"
+)
+
+// Remote hands out scratch databases on a server the user points at with a
+// postgres:// URL. The URL's user needs the CREATEDB privilege.
+type Remote struct {
+	url    string
+	secret string
+
+	mu    sync.Mutex
+	admin *pgx.Conn
+	dbs   map[string]bool
+}
+
+// OpenRemote connects to the server of a postgres:// URL.
+func OpenRemote(ctx context.Context, rawURL string) (*Remote, error) {
+	r := &Remote{url: rawURL, secret: pgurl.Password(rawURL), dbs: map[string]bool{}}
+	conn, err := pgx.Connect(ctx, rawURL)
+	if err != nil {
+		return nil, pgurl.RedactError(fmt.Errorf("connect to dev database %s: %w", pgurl.Redact(rawURL), err), r.secret)
+	}
+	r.admin = conn
+	return r, nil
+}
+
+// String describes the server without its password.
+func (r *Remote) String() string { return "remote " + pgurl.Redact(r.url) }
+
+// NewDatabase creates a uniquely named scratch database.
+func (r *Remote) NewDatabase(ctx context.Context) (*Database, error) {
+	name := newName("schemactl_dev_")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.admin == nil {
+		return nil, fmt.Errorf("dev database connection is closed")
+	}
+	if _, err := r.admin.Exec(ctx, "CREATE DATABASE "+quoteIdent(name)); err != nil {
+		return nil, pgurl.RedactError(fmt.Errorf("create scratch database on %s: %w", pgurl.Redact(r.url), err), r.secret)
+	}
+	u, err := pgurl.WithDatabase(r.url, name)
+	if err != nil {
+		return nil, err
+	}
+	r.dbs[name] = true
+	return &Database{URL: u, Name: name, drop: func(ctx context.Context) error { return r.drop(ctx, name) }}, nil
+}
+
+func (r *Remote) drop(ctx context.Context, name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.dbs[name] || r.admin == nil {
+		return nil
+	}
+	delete(r.dbs, name)
+	if _, err := r.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
+		return pgurl.RedactError(fmt.Errorf("drop scratch database %s: %w", name, err), r.secret)
+	}
+	return nil
+}
+
+// Close drops every scratch database still open and disconnects.
+func (r *Remote) Close() error {
+	r.mu.Lock()
+	names := make([]string, 0, len(r.dbs))
+	for n := range r.dbs {
+		names = append(names, n)
+	}
+	r.mu.Unlock()
+	var first error
+	for _, n := range names {
+		if err := r.drop(context.Background(), n); err != nil && first == nil {
+			first = err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.admin != nil {
+		r.admin.Close(context.Background())
+		r.admin = nil
+	}
+	return first
+}
