@@ -108,10 +108,10 @@ type Cluster struct {
 	cmd   *exec.Cmd // the server process, when owned and not detached
 	pid   int
 
-	mu    sync.Mutex
-	admin *pgx.Conn
-	dbs   map[string]bool // databases handed out and not yet dropped
-	waitCh <-chan error // delivers the server's exit, when it is our child
+	mu     sync.Mutex
+	admin  *pgx.Conn
+	dbs    map[string]bool // databases handed out and not yet dropped
+	waitCh <-chan error    // delivers the server's exit, when it is our child
 }
 
 // String describes the cluster.
