@@ -16,8 +16,9 @@ import (
 type Binaries struct {
 	// Dir is the directory holding initdb and postgres.
 	Dir string
-	// Version is what `postgres --version` printed, e.g. "postgres (PostgreSQL) 15.18".
-	Version string
+	// Stamp identifies the build of the postgres program (path, size and
+	// modification time), so that cached data directories follow upgrades.
+	Stamp string
 }
 
 // Initdb is the path of the initdb program.
@@ -29,6 +30,9 @@ func (b Binaries) Postgres() string { return filepath.Join(b.Dir, "postgres") }
 // FindBinaries looks for the PostgreSQL server programs, in order: the
 // SCHEMACTL_PG_BIN environment variable, `pg_config --bindir`, the newest
 // /usr/lib/postgresql/<version>/bin, then the PATH.
+//
+// It runs no program but pg_config: the server's version is read from the
+// running server, which keeps cold starts short.
 func FindBinaries(ctx context.Context) (Binaries, error) {
 	var tried []string
 	try := func(dir string) (Binaries, bool) {
@@ -40,11 +44,11 @@ func FindBinaries(ctx context.Context) (Binaries, error) {
 		if !isExecutable(b.Initdb()) || !isExecutable(b.Postgres()) {
 			return Binaries{}, false
 		}
-		out, err := exec.CommandContext(ctx, b.Postgres(), "--version").Output()
+		st, err := os.Stat(b.Postgres())
 		if err != nil {
 			return Binaries{}, false
 		}
-		b.Version = strings.TrimSpace(string(out))
+		b.Stamp = fmt.Sprintf("%s %d %d", b.Postgres(), st.Size(), st.ModTime().UnixNano())
 		return b, true
 	}
 	if dir := os.Getenv("SCHEMACTL_PG_BIN"); dir != "" {

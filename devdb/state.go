@@ -128,6 +128,7 @@ func AttachRunning(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, nil // not healthy: the caller starts its own
 	}
 	c.admin = conn
+	c.setVersion()
 	return c, nil
 }
 

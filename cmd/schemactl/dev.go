@@ -10,11 +10,6 @@ import (
 	"github.com/schemactl/schemactl/internal/pgurl"
 )
 
-// openDev returns the dev database provider that the global --dev-url names.
-func openDev(c *cli.Context) (devdb.Provider, error) {
-	return devdb.Open(c.Context, c.String("dev-url"))
-}
-
 func devCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "dev",

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -54,11 +55,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ee exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(stderr, "schemactl: "+pgurl.Redact(ee.msg))
+			fmt.Fprintln(stderr, "schemactl: "+oneLine(pgurl.Redact(ee.msg)))
 		}
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "schemactl: "+pgurl.Redact(err.Error()))
+	fmt.Fprintln(stderr, "schemactl: "+oneLine(pgurl.Redact(err.Error())))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return 2
@@ -90,10 +91,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return usageError{err}
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(stderr, "schemactl: unknown command %q; see schemactl --help\n", name)
-			cli.OsExiter(2)
-		},
+		Action: unknownCommand,
 	}
 	for _, cmd := range app.Commands {
 		setUsageErrors(cmd)
@@ -104,6 +102,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // setUsageErrors makes flag errors of every subcommand exit with code 2.
 func setUsageErrors(cmd *cli.Command) {
 	cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	if cmd.Action == nil && len(cmd.Subcommands) > 0 {
+		cmd.Action = unknownCommand
+	}
 	for _, sub := range cmd.Subcommands {
 		setUsageErrors(sub)
 	}
@@ -128,4 +129,30 @@ func versionCommand() *cli.Command {
 			return nil
 		},
 	}
+}
+
+// unknownCommand is the action of the program and of command groups: with
+// no argument it shows help, with one it is a usage error.
+func unknownCommand(c *cli.Context) error {
+	if c.Args().Present() {
+		return usagef("unknown command %q; see %s --help", c.Args().First(), c.Command.HelpName)
+	}
+	return cli.ShowSubcommandHelp(c)
+}
+
+// oneLine folds a multi-line error message (pgx reports one line per address
+// tried) into one line, dropping repeated parts.
+func oneLine(msg string) string {
+	lines := strings.Split(strings.TrimSpace(msg), "\n")
+	seen := map[string]bool{}
+	parts := lines[:0]
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || seen[l] {
+			continue
+		}
+		seen[l] = true
+		parts = append(parts, l)
+	}
+	return strings.Join(parts, " ")
 }

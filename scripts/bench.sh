@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the Go benchmarks and prints each schemactl figure beside its floor
+# (the same job done by PostgreSQL's own programs in the same run) and the
+# ratio. Benchmarks pair up by name: X/schemactl with X/floor, or X with
+# XFloor / XPsqlFloor.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkgs=("$@")
+[ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
+mkdir -p .bench
+out=.bench/bench.txt
+go test -run '^$' -bench . -benchtime "${BENCHTIME:-5x}" -timeout 30m "${pkgs[@]}" | tee "$out" >&2
+awk '
+/^Benchmark/ && $0 ~ /ns\/op/ {
+  name = $1; sub(/-[0-9]+$/, "", name)
+  for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") { ns[name] = $i }
+  order[++n] = name
+}
+function human(v) {
+  if (v >= 1e9) return sprintf("%.2f s", v / 1e9)
+  if (v >= 1e6) return sprintf("%.1f ms", v / 1e6)
+  if (v >= 1e3) return sprintf("%.1f us", v / 1e3)
+  return sprintf("%d ns", v)
+}
+END {
+  printf "\n%-46s %12s %12s %8s\n", "benchmark", "schemactl", "floor", "ratio"
+  for (i = 1; i <= n; i++) {
+    f = order[i]; base = ""
+    if (f ~ /\/floor$/) { base = f; sub(/\/floor$/, "", base); s = base "/schemactl" }
+    else if (f ~ /PsqlFloor$/) { base = f; sub(/PsqlFloor$/, "", base); s = base }
+    else if (f ~ /Floor$/) { base = f; sub(/Floor$/, "", base); s = base }
+    else continue
+    if (!(s in ns)) continue
+    printf "%-46s %12s %12s %7.2fx\n", base, human(ns[s]), human(ns[f]), ns[s] / ns[f]
+  }
+}' "$out"
