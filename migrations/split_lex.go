@@ -158,8 +158,8 @@ func isIdentCont(c byte) bool {
 }
 
 // skipString skips the string literal whose opening quote is at q and
-// returns the offset after its closing quote. A doubled quote stands for one; with
-// backslash escapes (E'...'), so is \'.
+// returns the offset after its closing quote. A doubled quote stands for
+// one quote; with backslash escapes (E'...'), so does a backslash-quote.
 func (s *scanner) skipString(q int, backslash bool) (int, error) {
 	src, n := s.src, len(s.src)
 	for i := q + 1; i < n; i++ {
