@@ -55,12 +55,6 @@ type File struct {
 	Warnings []Warning
 }
 
-// Transaction modes of a migration file.
-const (
-	TxModeFile = "file"
-	TxModeNone = "none"
-)
-
 // Warning is a difference between how schemactl and Atlas read a file,
 // with the one-line change that makes both agree.
 type Warning struct {

@@ -8,18 +8,6 @@ import (
 	"testing"
 )
 
-// writeDir creates a directory with the given files (name -> content).
-func writeDir(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for n, c := range files {
-		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // copyDir copies the regular files of src into a new temporary directory.
 func copyDir(t testing.TB, src string) string {
 	t.Helper()
