@@ -99,4 +99,3 @@ func NewFile(path, name string, content []byte, now time.Time) (string, error) {
 	}
 	return p, nil
 }
-
