@@ -1,0 +1,569 @@
+package lint
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/postgres"
+	"ariga.io/atlas/sql/schema"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/schemactl/schemactl/internal/pgurl"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// stmtRun is what the engine observed when it ran one statement.
+type stmtRun struct {
+	Stmt     migrations.Stmt
+	Node     *pg.Node // nil when PostgreSQL's parser rejects the text
+	ParseErr error
+	Class    stmtClass
+	// InTx is set when the statement ran inside the file's transaction.
+	InTx bool
+	// ForcedOut is set when the file runs in a transaction but the
+	// statement cannot (NonTx says why): the engine committed and ran it
+	// on its own.
+	ForcedOut bool
+	NonTx     string
+	// EnumUnsafe is set when the statement failed inside the file's
+	// transaction because it used an enum value added in the same
+	// transaction (SQLSTATE 55P04); the engine ran it again on its own.
+	EnumUnsafe bool
+	// Before is the catalog before the statement; After is nil for
+	// statements that cannot change the catalog (classData).
+	Before, After *snapshot
+	// NewLocks are the relation locks of SHARE UPDATE EXCLUSIVE or
+	// stronger that the statement took and its transaction did not hold.
+	// Empty for statements run outside a transaction block.
+	NewLocks []heldLock
+	// Rewritten are the existing relations whose relfilenode changed.
+	Rewritten []*relation
+	// Changes are the schema changes Atlas sees in the statement.
+	Changes schema.Changes
+	// Verified are the tables PostgreSQL scanned to check a constraint
+	// (its DEBUG1 "verifying table" message), by name as it printed them.
+	Verified []string
+	// Err is the execution error, if the statement failed.
+	Err error
+}
+
+// fileRun is a file as the engine ran it.
+type fileRun struct {
+	File  *File
+	Start *snapshot // catalog when the file began
+	Stmts []*stmtRun
+	// From and To are the realms before and after the file.
+	From, To *schema.Realm
+	// Failed is set when a statement failed; the statements after it did
+	// not run.
+	Failed bool
+}
+
+// engine runs files on one dev-database session.
+type engine struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	drv   migrate.Driver
+	realm *schema.Realm
+	snap  *snapshot
+	// held are the locks of the open transaction, as of the last snapshot.
+	held map[heldLock]bool
+	inTx bool
+	// notices collects the server's messages (DEBUG1 and up) while a
+	// linted statement runs: PostgreSQL says there when it rewrites or
+	// scans ("verifying") a table.
+	mu      sync.Mutex
+	notices []string
+	// verify, when set (tests), compares the scoped realm with a full
+	// inspection after every statement and reports differences.
+	verify func(r *stmtRun, missed schema.Changes, err error)
+	// stats counts inspections, for benchmarks and tests.
+	stats struct{ fullInspects, tableInspects int }
+}
+
+// openEngine connects to an empty dev database.
+func openEngine(ctx context.Context, url string) (*engine, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("dev database URL: %w", pgurl.RedactError(err))
+	}
+	e := &engine{}
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		e.mu.Lock()
+		e.notices = append(e.notices, n.Message)
+		e.mu.Unlock()
+	}
+	db := stdlib.OpenDB(*cfg)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to dev database: %w", pgurl.RedactError(err))
+	}
+	drv, err := postgres.Open(conn)
+	if err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("open Atlas postgres driver: %w", err)
+	}
+	e.db, e.conn, e.drv = db, conn, drv
+	return e, nil
+}
+
+func (e *engine) close() {
+	e.conn.Close()
+	e.db.Close()
+}
+
+func (e *engine) exec(ctx context.Context, q string) error {
+	_, err := e.conn.ExecContext(ctx, q)
+	return err
+}
+
+// replay runs base files without observing them.
+func (e *engine) replay(ctx context.Context, files []*File) error {
+	for _, f := range files {
+		if err := e.replayFile(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *engine) replayFile(ctx context.Context, f *File) error {
+	tx := !f.NoTx
+	if tx {
+		if err := e.exec(ctx, "BEGIN"); err != nil {
+			return err
+		}
+	}
+	for _, s := range f.Stmts {
+		if tx && nonTxReason(mustParse(s.Text)) != "" {
+			// Apply runs such a statement on its own; so does the replay.
+			if err := e.exec(ctx, "COMMIT"); err != nil {
+				return err
+			}
+			if err := e.exec(ctx, s.Text); err != nil {
+				return stmtError(s, err)
+			}
+			if err := e.exec(ctx, "BEGIN"); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := e.exec(ctx, s.Text); err != nil {
+			if tx {
+				_ = e.exec(ctx, "ROLLBACK")
+			}
+			return stmtError(s, err)
+		}
+	}
+	if tx {
+		return e.exec(ctx, "COMMIT")
+	}
+	return nil
+}
+
+func mustParse(text string) *pg.Node {
+	n, _ := parseStmt(text)
+	return n
+}
+
+// StmtError is a statement that failed on the dev database.
+type StmtError struct {
+	Pos      migrations.Pos // where the error is (the statement start, or PostgreSQL's error position)
+	Stmt     string         // first line of the statement
+	Code     string         // SQLSTATE, when PostgreSQL reported one
+	Message  string
+	Position int // 1-based character position in the statement, 0 if unknown
+}
+
+func (e *StmtError) Error() string {
+	if e.Code != "" {
+		return fmt.Sprintf("%s: %s (SQLSTATE %s)\n  statement: %s", e.Pos, e.Message, e.Code, e.Stmt)
+	}
+	return fmt.Sprintf("%s: %s\n  statement: %s", e.Pos, e.Message, e.Stmt)
+}
+
+// stmtError wraps an execution error with the statement and, when
+// PostgreSQL gives one, the exact position of the error in the file.
+func stmtError(s migrations.Stmt, err error) *StmtError {
+	se := &StmtError{Pos: s.Pos, Stmt: firstLine(s.Text), Message: pgurl.Redact(err.Error())}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		se.Code = pe.Code
+		se.Message = pe.Message
+		if pe.Detail != "" {
+			se.Message += ": " + pe.Detail
+		}
+		if pe.Position > 0 {
+			se.Position = int(pe.Position)
+			se.Pos = offsetPos(s, charOffset(s.Text, int(pe.Position)-1))
+		}
+	}
+	return se
+}
+
+// charOffset converts a character index into a byte offset of text.
+func charOffset(text string, chars int) int {
+	off := 0
+	for i := 0; i < chars && off < len(text); i++ {
+		_, w := utf8.DecodeRuneInString(text[off:])
+		off += w
+	}
+	return off
+}
+
+// offsetPos returns the file position of byte off of the statement text.
+func offsetPos(s migrations.Stmt, off int) migrations.Pos {
+	p := s.Pos
+	for i := 0; i < off && i < len(s.Text); i++ {
+		if s.Text[i] == '\n' {
+			p.Line++
+			p.Col = 1
+		} else {
+			p.Col++
+		}
+	}
+	return p
+}
+
+// sqlState returns the SQLSTATE of an error, or "".
+func sqlState(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// begin opens the first observation: the realm and the catalog.
+func (e *engine) begin(ctx context.Context) error {
+	r, err := e.drv.InspectRealm(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("inspect dev database: %w", err)
+	}
+	e.realm = r
+	e.stats.fullInspects++
+	// DEBUG1 messages tell when a statement rewrites or scans a table.
+	if err := e.exec(ctx, "SET client_min_messages = debug1"); err != nil {
+		return err
+	}
+	e.snap, err = takeSnapshot(ctx, e.conn)
+	return err
+}
+
+// runFile executes a file statement by statement, observing each one.
+// It stops at the first failing statement (fr.Failed).
+func (e *engine) runFile(ctx context.Context, f *File) (*fileRun, error) {
+	fr := &fileRun{File: f, From: e.realm}
+	// Each file is judged on its own: a lock_timeout set by an earlier
+	// file does not cover this one.
+	if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
+		return nil, err
+	}
+	snap, err := takeSnapshot(ctx, e.conn)
+	if err != nil {
+		return nil, err
+	}
+	e.snap, fr.Start = snap, snap
+	tx := !f.NoTx
+	if tx {
+		if err := e.txBegin(ctx); err != nil {
+			return nil, err
+		}
+	}
+	enumAdded := false // an ALTER TYPE ... ADD VALUE ran in the open transaction
+	for _, s := range f.Stmts {
+		r := &stmtRun{Stmt: s, Before: e.snap}
+		e.takeNotices()
+		r.Node, r.ParseErr = parseStmt(s.Text)
+		r.Class = classify(r.Node)
+		r.NonTx = nonTxReason(r.Node)
+		fr.Stmts = append(fr.Stmts, r)
+		switch {
+		case tx && r.NonTx != "":
+			r.ForcedOut = true
+			if err := e.txCommit(ctx); err != nil {
+				return nil, err
+			}
+			r.Err = e.exec(ctx, s.Text)
+			if r.Err == nil {
+				r.Err = e.observe(ctx, r)
+			}
+			if r.Err == nil {
+				r.Err = e.txBegin(ctx)
+				enumAdded = false
+			}
+		case tx:
+			r.InTx = true
+			if enumAdded {
+				if err := e.exec(ctx, "SAVEPOINT schemactl_lint"); err != nil {
+					return nil, err
+				}
+			}
+			r.Err = e.exec(ctx, s.Text)
+			if enumAdded {
+				if r.Err != nil && sqlState(r.Err) == "55P04" {
+					// Unsafe use of a new enum value: report it, and run the
+					// statement on its own as a fixed file would.
+					r.EnumUnsafe = true
+					if err := e.exec(ctx, "ROLLBACK TO SAVEPOINT schemactl_lint"); err != nil {
+						return nil, err
+					}
+					if err := e.txCommit(ctx); err != nil {
+						return nil, err
+					}
+					if err := e.txBegin(ctx); err != nil {
+						return nil, err
+					}
+					enumAdded = false
+					r.Err = e.exec(ctx, s.Text)
+				} else if r.Err == nil {
+					if err := e.exec(ctx, "RELEASE SAVEPOINT schemactl_lint"); err != nil {
+						return nil, err
+					}
+				}
+			}
+			if r.Err == nil {
+				r.Err = e.observe(ctx, r)
+			}
+			if ae := r.Node.GetAlterEnumStmt(); ae != nil && ae.NewVal != "" {
+				enumAdded = true
+			}
+		case r.NonTx != "":
+			r.Err = e.exec(ctx, s.Text)
+			if r.Err == nil {
+				r.Err = e.observe(ctx, r)
+			}
+		default:
+			// A statement of a non-transactional file runs on its own; an
+			// explicit transaction around it lets the engine see its locks.
+			if err := e.txBegin(ctx); err != nil {
+				return nil, err
+			}
+			r.InTx = false
+			r.Err = e.exec(ctx, s.Text)
+			if r.Err == nil {
+				r.Err = e.observe(ctx, r)
+			}
+			if r.Err == nil {
+				r.Err = e.txCommit(ctx)
+			}
+		}
+		if r.Err != nil && isObserveErr(r.Err) {
+			return nil, r.Err
+		}
+		if r.Err != nil {
+			if _, ok := r.Err.(*StmtError); !ok {
+				r.Err = stmtError(s, r.Err)
+			}
+			if e.inTx {
+				_ = e.exec(ctx, "ROLLBACK")
+				e.inTx = false
+			}
+			fr.Failed = true
+			fr.To = e.realm
+			return fr, nil
+		}
+	}
+	if tx {
+		if err := e.txCommit(ctx); err != nil {
+			return nil, stmtError(f.Stmts[len(f.Stmts)-1], err)
+		}
+	}
+	fr.To = e.realm
+	return fr, nil
+}
+
+// observeErr marks a failure of the engine's own observation queries.
+type observeErr struct{ err error }
+
+func (o observeErr) Error() string { return o.err.Error() }
+func (o observeErr) Unwrap() error { return o.err }
+
+func isObserveErr(err error) bool {
+	var o observeErr
+	return errors.As(err, &o)
+}
+
+// takeNotices returns and clears the messages collected so far.
+func (e *engine) takeNotices() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := e.notices
+	e.notices = nil
+	return n
+}
+
+func (e *engine) txBegin(ctx context.Context) error {
+	if err := e.exec(ctx, "BEGIN"); err != nil {
+		return err
+	}
+	e.inTx = true
+	e.held = map[heldLock]bool{}
+	return nil
+}
+
+func (e *engine) txCommit(ctx context.Context) error {
+	e.inTx = false
+	e.held = nil
+	return e.exec(ctx, "COMMIT")
+}
+
+// observe records what a statement that just ran did: its locks and
+// rewrites from a catalog snapshot, and its schema changes from an
+// inspection scoped to the tables it touched.
+func (e *engine) observe(ctx context.Context, r *stmtRun) error {
+	for _, n := range e.takeNotices() {
+		if t, ok := strings.CutPrefix(n, "verifying table "); ok {
+			r.Verified = append(r.Verified, strings.Trim(t, `"`))
+		}
+	}
+	if r.Class == classData {
+		return nil
+	}
+	after, err := takeSnapshot(ctx, e.conn)
+	if err != nil {
+		return observeErr{err}
+	}
+	before := e.snap
+	r.After = after
+	e.snap = after
+	if e.inTx {
+		for l := range after.locks {
+			if !e.held[l] && lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] &&
+				(before.rels[l.OID] != nil || after.rels[l.OID] != nil) {
+				r.NewLocks = append(r.NewLocks, l)
+			}
+		}
+		e.held = after.locks
+	}
+	for oid, b := range before.rels {
+		if a := after.rels[oid]; a != nil && a.FileNode != b.FileNode && b.Kind != "S" {
+			r.Rewritten = append(r.Rewritten, b)
+		}
+	}
+	var to *schema.Realm
+	switch r.Class {
+	case classSession, classData:
+		return nil
+	case classTable:
+		to, err = e.inspectTables(ctx, before, after)
+	default:
+		to, err = e.inspectRealm(ctx)
+	}
+	if err != nil {
+		return observeErr{err}
+	}
+	changes, err := e.drv.RealmDiff(e.realm, to)
+	if err != nil {
+		return observeErr{fmt.Errorf("compare schema before and after %s: %w", r.Stmt.Pos, err)}
+	}
+	r.Changes = fixRenames(r.Node, changes)
+	e.realm = to
+	if e.verify != nil {
+		full, err := e.drv.InspectRealm(ctx, nil)
+		if err != nil {
+			return observeErr{err}
+		}
+		if d, err := e.drv.RealmDiff(to, full); err != nil || len(d) > 0 {
+			e.verify(r, d, err)
+		}
+	}
+	return nil
+}
+
+func (e *engine) inspectRealm(ctx context.Context) (*schema.Realm, error) {
+	e.stats.fullInspects++
+	r, err := e.drv.InspectRealm(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("inspect dev database: %w", err)
+	}
+	return r, nil
+}
+
+// inspectTables inspects again the tables that the statement may have
+// changed: those its transaction locked in SHARE UPDATE EXCLUSIVE mode or
+// stronger, and those that appeared, disappeared or were renamed. A
+// change to a table always takes such a lock, held until the transaction
+// ends, so the set is complete. The other tables are kept from the
+// previous realm.
+func (e *engine) inspectTables(ctx context.Context, before, after *snapshot) (*schema.Realm, error) {
+	touched := map[string]map[string]bool{} // schema -> table names
+	add := func(r *relation) {
+		if r == nil || (r.Kind != "r" && r.Kind != "p") {
+			return
+		}
+		if touched[r.Schema] == nil {
+			touched[r.Schema] = map[string]bool{}
+		}
+		touched[r.Schema][r.Name] = true
+	}
+	addOID := func(oid uint32) {
+		add(before.tableOf(oid))
+		add(after.tableOf(oid))
+	}
+	for l := range after.locks {
+		if lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] {
+			addOID(l.OID)
+		}
+	}
+	for oid, a := range after.rels {
+		if b := before.rels[oid]; b == nil || b.Name != a.Name || b.Schema != a.Schema {
+			addOID(oid)
+		}
+	}
+	for oid := range before.rels {
+		if after.rels[oid] == nil {
+			addOID(oid)
+		}
+	}
+	if len(touched) == 0 {
+		return e.realm, nil
+	}
+	to := &schema.Realm{Attrs: e.realm.Attrs, Objects: e.realm.Objects}
+	for _, s := range e.realm.Schemas {
+		names := touched[s.Name]
+		if names == nil {
+			to.Schemas = append(to.Schemas, s)
+			continue
+		}
+		ns := &schema.Schema{Name: s.Name, Realm: to, Attrs: s.Attrs, Objects: s.Objects}
+		for _, t := range s.Tables {
+			if !names[t.Name] {
+				ns.Tables = append(ns.Tables, t)
+			}
+		}
+		if after.schemas[s.Name] {
+			list := make([]string, 0, len(names))
+			for n := range names {
+				list = append(list, n)
+			}
+			e.stats.tableInspects++
+			fresh, err := e.drv.InspectSchema(ctx, s.Name, &schema.InspectOptions{Tables: list})
+			if err != nil {
+				return nil, fmt.Errorf("inspect tables %v of schema %s: %w", list, s.Name, err)
+			}
+			for _, t := range fresh.Tables {
+				t.Schema = ns
+				ns.Tables = append(ns.Tables, t)
+			}
+		}
+		to.Schemas = append(to.Schemas, ns)
+		delete(touched, s.Name)
+	}
+	if len(touched) > 0 {
+		// A schema the realm did not know: inspect everything.
+		return e.inspectRealm(ctx)
+	}
+	return to, nil
+}
