@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// migrateDirCommands are the commands that work on the migration directory
+// itself: new, hash and validate.
+func migrateDirCommands() []*cli.Command {
+	return []*cli.Command{migrateNewCommand(), migrateHashCommand(), migrateValidateCommand()}
+}
+
+// migrateDirFlag is the --dir flag, as Atlas spells it.
+func migrateDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "dir", Value: "file://migrations", Usage: "migration directory (file://PATH or PATH)"}
+}
+
+// migrateDirPath returns the path that --dir names.
+func migrateDirPath(c *cli.Context) (string, error) {
+	p, err := migrations.DirFromURL(c.String("dir"))
+	if err != nil {
+		return "", usagef("--dir: %v", err)
+	}
+	return p, nil
+}
+
+func migrateNewCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "new",
+		Usage:     "create an empty migration file <UTC yyyymmddhhmmss>_<name>.sql and update atlas.sum",
+		ArgsUsage: "[name]",
+		Description: `Creates an empty migration file in --dir (the directory is created if needed),
+named after the current UTC time; if that version is not greater than every
+version in the directory (two files within one second), the next free one is
+taken. atlas.sum is updated. The directory must match its atlas.sum first.`,
+		Flags: []cli.Flag{migrateDirFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 1 {
+				return usagef("migrate new takes at most one name, got %d arguments", c.NArg())
+			}
+			dir, err := migrateDirPath(c)
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return err
+				}
+			}
+			p, err := migrations.NewFile(dir, c.Args().First(), nil, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.App.Writer, p)
+			return nil
+		},
+	}
+}
+
+func migrateHashCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "hash",
+		Usage: "rewrite atlas.sum from the files of the migration directory",
+		Description: `Computes atlas.sum for the .sql files of --dir exactly as Atlas does and
+writes it. Run it after an intended change to a migration file.`,
+		Flags: []cli.Flag{migrateDirFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("migrate hash takes no arguments")
+			}
+			dir, err := migrateDirPath(c)
+			if err != nil {
+				return err
+			}
+			return migrations.WriteSum(dir)
+		},
+	}
+}
+
+func migrateValidateCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "validate",
+		Usage: "check the migration directory against atlas.sum and replay it on a dev database",
+		Description: `Checks --dir against its atlas.sum, reads every file (statements and
+directives), then runs all files in order on a fresh database of the dev
+server (--dev-url), each in a transaction unless it says -- atlas:txmode none.
+The first failing statement is reported as file:line:col. Places where Atlas
+would read a file differently (such as a txmode directive with no blank line
+after it) are printed as warnings.`,
+		Flags: []cli.Flag{migrateDirFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("migrate validate takes no arguments")
+			}
+			dir, err := migrateDirPath(c)
+			if err != nil {
+				return err
+			}
+			d, err := migrations.Open(dir)
+			if err != nil {
+				return err
+			}
+			for _, w := range d.Warnings() {
+				fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
+			}
+			dev, err := devdb.Open(c.Context, c.String("dev-url"))
+			if err != nil {
+				return err
+			}
+			defer dev.Close()
+			if err := migrations.ValidateDir(c.Context, dev, d); err != nil {
+				return err
+			}
+			n := 0
+			for _, f := range d.Files {
+				n += len(f.Stmts)
+			}
+			fmt.Fprintf(c.App.Writer, "%s: %d files, %d statements: valid\n", dir, len(d.Files), n)
+			return nil
+		},
+	}
+}
