@@ -290,8 +290,8 @@ func quoteIdent(s string) string {
 }
 
 // quoteLiteral quotes a string constant so that it reads the same whatever
-// standard_conforming_strings is: text with a backslash becomes an E”
-// string with escaped backslashes.
+// standard_conforming_strings is: text with a backslash becomes an
+// escape string constant (E prefix) with its backslashes doubled.
 func quoteLiteral(s string) string {
 	q := strings.ReplaceAll(s, `'`, `''`)
 	if strings.Contains(s, `\`) {
