@@ -3,8 +3,6 @@ package migrations
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
-	"path/filepath"
 	"strings"
 )
 
@@ -39,59 +37,36 @@ type ApplyFile struct {
 	hashTexts []string
 }
 
-// NewApplyFile prepares a file for apply: path names it in messages, src
-// is its content and hash its atlas.sum entry. The statements come from
-// Scan; an `-- atlas:txmode` directive in the comments before the first
-// statement sets the file's transaction mode, with or without the blank
-// line after it that Atlas requires (directory histories written for other
-// tools put it right above the first statement). psql meta-commands other
-// than pg_dump's \restrict and \unrestrict lines are refused: they are
-// not SQL and would be skipped silently.
-func NewApplyFile(path string, src []byte, hash string) (*ApplyFile, error) {
-	script, err := Scan(path, src, SplitOptions{})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range script.Meta {
-		if m.Name != "restrict" && m.Name != "unrestrict" {
-			return nil, fmt.Errorf("%s: psql meta-command %s is not SQL and cannot run in a migration", m.Pos, m.Text)
-		}
-	}
-	var txMode string
-	var seen *Directive
-	for _, d := range script.Leading {
-		if d.Name != "txmode" {
-			continue
-		}
-		if seen != nil {
-			return nil, fmt.Errorf("%s: second txmode directive (the first is at line %d)", d.Pos, seen.Pos.Line)
-		}
-		d := d
-		seen, txMode = &d, d.Args
-		switch txMode {
-		case TxModeNone, TxModeFile:
-		case TxModeAll:
-			return nil, fmt.Errorf("%s: txmode %q is not allowed in a file directive; use %q", d.Pos, TxModeAll, TxModeFile)
-		default:
-			return nil, fmt.Errorf("%s: unknown txmode %q (want %q or %q)", d.Pos, txMode, TxModeNone, TxModeFile)
-		}
-	}
-	name := filepath.Base(path)
-	version, desc, _ := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
-	f := &ApplyFile{
-		Path:        path,
-		Name:        name,
-		Version:     version,
-		Description: desc,
+// NewApplyFile prepares a parsed migration file for apply; hash is its
+// atlas.sum entry ("" for a file Atlas leaves out of atlas.sum).
+func NewApplyFile(f *File, hash string) *ApplyFile {
+	af := &ApplyFile{
+		Path:        f.Path,
+		Name:        f.Name,
+		Version:     f.Version,
+		Description: f.Desc,
 		Hash:        strings.TrimPrefix(hash, "h1:"),
-		Stmts:       script.Stmts,
-		TxMode:      txMode,
-		hashTexts:   make([]string, len(script.Stmts)),
+		Stmts:       f.Stmts,
+		hashTexts:   make([]string, len(f.Stmts)),
 	}
-	for i, st := range script.Stmts {
-		f.hashTexts[i] = atlasStmtText(src, st, script.Delimiter != DefaultDelimiter)
+	// Only an explicit directive overrides --tx-mode.
+	if ds := f.Directive("atlas", "txmode"); len(ds) > 0 {
+		af.TxMode = ds[0].Args
 	}
-	return f, nil
+	for i, st := range f.Stmts {
+		af.hashTexts[i] = atlasStmtText(f.Bytes, st, f.Delimiter != DefaultDelimiter)
+	}
+	return af
+}
+
+// ApplyFiles prepares the files of a directory read by Open for apply.
+func ApplyFiles(d *Dir) []*ApplyFile {
+	out := make([]*ApplyFile, len(d.Files))
+	for i, f := range d.Files {
+		hash, _ := d.Sum.SumByName(f.Name) // absent only for an atlas:sum ignore file
+		out[i] = NewApplyFile(f, hash)
+	}
+	return out
 }
 
 // atlasStmtText returns a statement's text the way Atlas's scanner yields

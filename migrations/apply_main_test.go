@@ -2,12 +2,9 @@ package migrations
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,30 +52,17 @@ func applyChild() int {
 	return 0
 }
 
-// loadTestDir reads the .sql files of dir in name order, with their hashes
-// computed as atlas.sum has them.
+// loadTestDir (re)writes the atlas.sum of dir, as `migrate hash` does,
+// and reads the directory for apply.
 func loadTestDir(dir string) ([]*ApplyFile, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	if err := WriteSum(dir); err != nil {
+		return nil, err
+	}
+	d, err := Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(paths)
-	h := sha256.New()
-	var files []*ApplyFile
-	for _, p := range paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		h.Write([]byte(filepath.Base(p)))
-		h.Write(src)
-		f, err := NewApplyFile(p, src, base64.StdEncoding.EncodeToString(h.Sum(nil)))
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, f)
-	}
-	return files, nil
+	return ApplyFiles(d), nil
 }
 
 // writeDir writes files (name -> content) into a new temporary directory.

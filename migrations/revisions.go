@@ -62,6 +62,22 @@ func (t RevisionType) String() string {
 // MarshalText encodes the type by its name, as Atlas's JSON output does.
 func (t RevisionType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText decodes a name written by MarshalText.
+func (t *RevisionType) UnmarshalText(b []byte) error {
+	for _, v := range []RevisionType{RevisionTypeBaseline, RevisionTypeExecute, RevisionTypeResolved, RevisionTypeExecute | RevisionTypeResolved} {
+		if v.String() == string(b) {
+			*t = v
+			return nil
+		}
+	}
+	var bits uint
+	if _, err := fmt.Sscanf(string(b), "unknown (%b)", &bits); err == nil {
+		*t = RevisionType(bits)
+		return nil
+	}
+	return fmt.Errorf("unknown revision type %q", b)
+}
+
 // Revision is one row of the history table: a migration file that was
 // applied (fully or partly), failed, baselined or set by hand.
 type Revision struct {
