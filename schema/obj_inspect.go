@@ -1,0 +1,156 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	atlas "ariga.io/atlas/sql/schema"
+)
+
+// ObjectOptions tune InspectObjects.
+type ObjectOptions struct {
+	// IncludePrivileges reads GRANTs on tables, columns, sequences,
+	// functions, schemas and types, and default privileges. Without it,
+	// privileges are neither read nor planned.
+	IncludePrivileges bool
+}
+
+// objQuerier runs queries; *sql.Tx and *sql.Conn are objQueriers.
+type objQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// objInspector reads the objects of one database into a realm.
+type objInspector struct {
+	q       objQuerier
+	r       *atlas.Realm
+	schemas []string
+	opts    ObjectOptions
+	idx     *objIndex
+	// byOID finds the objects read so far by catalog and oid, to attach
+	// dependencies: keys are "pg_proc:1234".
+	byOID map[string]PgObject
+	// unsupported collects the objects that cannot be modelled.
+	unsupported UnsupportedErrors
+}
+
+// InspectObjects reads every object of the realm's schemas that Atlas's
+// open-source inspection leaves out (views, functions, triggers, types,
+// sequences, extensions, policies, ...) from the database and attaches
+// them to r: schema-level objects to Schema.Objects, database-level ones
+// to Realm.Objects. It also records on each Atlas table (attribute
+// PgTableDeps) the objects it depends on. Objects that belong to an
+// extension are left out. An object that PostgreSQL holds but schemactl
+// cannot model makes it fail with UnsupportedErrors.
+func InspectObjects(ctx context.Context, db *sql.DB, r *atlas.Realm, opts ObjectOptions) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("inspect objects: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return fmt.Errorf("inspect objects: %w", err)
+	}
+	defer tx.Rollback()
+	// With an empty search_path every name PostgreSQL prints outside
+	// pg_catalog is schema-qualified, whatever the database's settings.
+	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', true)"); err != nil {
+		return fmt.Errorf("inspect objects: %w", err)
+	}
+	return inspectObjectsTx(ctx, tx, r, opts)
+}
+
+func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts ObjectOptions) error {
+	in := &objInspector{q: q, r: r, opts: opts, byOID: map[string]PgObject{}}
+	for _, s := range r.Schemas {
+		in.schemas = append(in.schemas, s.Name)
+	}
+	steps := []struct {
+		what string
+		fn   func(context.Context) error
+	}{
+		{"catalog index", in.readIndex},
+		{"extensions", in.readExtensions},
+		{"views", in.readViews},
+		{"functions", in.readFunctions},
+		{"triggers", in.readTriggers},
+		{"event triggers", in.readEventTriggers},
+		{"sequences", in.readSequences},
+		{"domains", in.readDomains},
+		{"composite types", in.readComposites},
+		{"range types", in.readRanges},
+		{"policies", in.readPolicies},
+		{"row level security", in.readRowSecurity},
+		{"unsupported objects", in.readUnsupported},
+		{"dependencies", in.readDeps},
+	}
+	if opts.IncludePrivileges {
+		steps = append(steps,
+			struct {
+				what string
+				fn   func(context.Context) error
+			}{"privileges", in.readPrivileges},
+			struct {
+				what string
+				fn   func(context.Context) error
+			}{"default privileges", in.readDefaultPrivileges},
+		)
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx); err != nil {
+			return fmt.Errorf("inspect %s: %w", s.what, err)
+		}
+	}
+	if len(in.unsupported) > 0 {
+		return in.unsupported
+	}
+	return nil
+}
+
+// add attaches o to the realm and remembers it by catalog and oid.
+func (in *objInspector) add(catalog string, oid int64, o PgObject) {
+	if !addObject(in.r, o) {
+		return
+	}
+	if catalog != "" {
+		in.byOID[oidKey(catalog, oid)] = o
+	}
+}
+
+func oidKey(catalog string, oid int64) string { return fmt.Sprintf("%s:%d", catalog, oid) }
+
+// query runs q with the schema list as $1 and calls fn for each row.
+func (in *objInspector) query(ctx context.Context, query string, fn func(*sql.Rows) error) error {
+	return in.queryArgs(ctx, query, []any{in.schemas}, fn)
+}
+
+func (in *objInspector) queryArgs(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := in.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// jsonInto decodes a JSON column (NULL decodes to the zero value).
+func jsonInto(b []byte, v any) error {
+	if len(b) == 0 {
+		return nil
+	}
+	return json.Unmarshal(b, v)
+}
+
+// noExt is the condition that keeps extension members out: %[1]s is the
+// catalog (e.g. pg_class) and %[2]s the object's oid column.
+const noExt = `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd WHERE xd.classid = 'pg_catalog.%[1]s'::pg_catalog.regclass AND xd.objid = %[2]s AND xd.deptype = 'e')`
+
+func notExtMember(catalog, oidCol string) string { return fmt.Sprintf(noExt, catalog, oidCol) }

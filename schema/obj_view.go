@@ -1,0 +1,103 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// PgViewColumn is an output column of a view.
+type PgViewColumn struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"` // format_type
+	Comment string `json:"comment"`
+}
+
+// PgView is a view or a materialized view.
+type PgView struct {
+	PgHeader
+	// Materialized is set for materialized views.
+	Materialized bool
+	// Def is the view's query as pg_get_viewdef prints it.
+	Def string
+	// Columns are the output columns, in order.
+	Columns []PgViewColumn
+	// Options are the reloptions other than check_option, e.g.
+	// "security_barrier=true".
+	Options []string
+	// CheckOption is "", "LOCAL" or "CASCADED".
+	CheckOption string
+	// Indexes are the indexes of a materialized view.
+	Indexes []PgIndexDef
+	// WithData is false for a materialized view created WITH NO DATA.
+	WithData bool
+	// AccessMethod is the table access method of a materialized view when
+	// it is not heap.
+	AccessMethod string
+}
+
+// PgIndexDef is an index as pg_get_indexdef prints it.
+type PgIndexDef struct {
+	Name    string `json:"name"`
+	Def     string `json:"def"`
+	Comment string `json:"comment"`
+}
+
+const viewsQuery = `
+SELECT c.oid::int8, n.nspname, c.relname, c.relkind = 'm',
+	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+	pg_catalog.pg_get_viewdef(c.oid),
+	COALESCE(pg_catalog.array_to_json(c.reloptions)::text, '[]'),
+	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	c.relispopulated,
+	COALESCE((SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'), ''),
+	(SELECT json_agg(json_build_object('name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), '')) ORDER BY a.attnum)
+	 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+	(SELECT json_agg(json_build_object('name', ic.relname, 'def', pg_catalog.pg_get_indexdef(i.indexrelid),
+		'comment', COALESCE(pg_catalog.obj_description(ic.oid, 'pg_class'), '')) ORDER BY ic.relname)
+	 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND ` + `%s
+ORDER BY 2, 3`
+
+func (in *objInspector) readViews(ctx context.Context) error {
+	return in.query(ctx, fmt.Sprintf(viewsQuery, notExtMember("pg_class", "c.oid")), func(rows *sql.Rows) error {
+		var (
+			oid                        int64
+			v                          = &PgView{}
+			schemaName, name, opts, am string
+			cols, idxs                 []byte
+		)
+		if err := rows.Scan(&oid, &schemaName, &name, &v.Materialized, &v.SQLName, &v.Def, &opts,
+			&v.Comment, &v.WithData, &am, &cols, &idxs); err != nil {
+			return err
+		}
+		v.AccessMethod = am
+		kind := PgKindView
+		if v.Materialized {
+			kind = PgKindMatView
+		}
+		v.ID = PgRef{Kind: kind, Schema: schemaName, Name: name}
+		var options []string
+		if err := jsonInto([]byte(opts), &options); err != nil {
+			return err
+		}
+		for _, o := range options {
+			if k, val, ok := strings.Cut(o, "="); ok && k == "check_option" {
+				v.CheckOption = strings.ToUpper(val)
+				continue
+			}
+			v.Options = append(v.Options, o)
+		}
+		if err := jsonInto(cols, &v.Columns); err != nil {
+			return err
+		}
+		if err := jsonInto(idxs, &v.Indexes); err != nil {
+			return err
+		}
+		in.add("pg_class", oid, v)
+		return nil
+	})
+}
