@@ -182,6 +182,8 @@ func checkVersions(files []*File) error {
 		}
 		p := files[i-1]
 		switch {
+		case p.Version == f.Version && (strings.HasSuffix(f.Name, ".up.sql") || strings.HasSuffix(f.Name, ".down.sql")):
+			return fmt.Errorf("%s: version %s is also the version of %s: this looks like a golang-migrate directory (up and down files); schemactl reads Atlas directories, where each version is one <version>_<description>.sql file", f.Path, f.Version, p.Name)
 		case p.Version == f.Version:
 			return fmt.Errorf("%s: version %s is also the version of %s; each file needs its own version", f.Path, f.Version, p.Name)
 		case p.Version > f.Version:

@@ -3,6 +3,7 @@ package migrations
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -143,5 +144,26 @@ func TestReplaySessionState(t *testing.T) {
 	conn := mustConnect(t, url)
 	if got := queryString(t, conn, "SELECT to_regclass('app.t')::text"); got != "app.t" {
 		t.Fatalf("app.t: %q", got)
+	}
+}
+
+// TestReplayPagila: a whole pg_dump file (dollar-quoted function bodies,
+// partitions, triggers, an aggregate) replays as one file and leaves the
+// same relations as psql -f.
+func TestReplayPagila(t *testing.T) {
+	src, err := os.ReadFile(corpus(t, "pagila/schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParseFile("schema.sql", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := devdb.ForTest(t)
+	if err := Replay(context.Background(), url, f); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(relations(t, url)); n != 195 { // as psql -f schema.sql leaves
+		t.Fatalf("%d relations in public after pagila, want 195", n)
 	}
 }

@@ -204,6 +204,7 @@ func TestVersionOrder(t *testing.T) {
 		{map[string]string{"1_a.sql": "", "1_b.sql": ""}, "1_b.sql: version 1 is also the version of 1_a.sql; each file needs its own version"},
 		{map[string]string{"1_a.sql": "", "10_b.sql": ""}, "1_a.sql: its name sorts after 10_b.sql but its version 1 is lower than 10"},
 		{map[string]string{"_a.sql": ""}, "_a.sql: a migration file name must be <version>_<description>.sql"},
+		{map[string]string{"1_a.down.sql": "", "1_a.up.sql": ""}, "1_a.up.sql: version 1 is also the version of 1_a.down.sql: this looks like a golang-migrate directory"},
 	} {
 		dir := writeDir(t, tc.files)
 		if err := WriteSum(dir); err != nil {
