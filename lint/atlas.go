@@ -2,7 +2,6 @@ package lint
 
 import (
 	"context"
-	"strings"
 
 	"ariga.io/atlas/sql/migrate"
 	"ariga.io/atlas/sql/postgres"
@@ -15,21 +14,15 @@ import (
 )
 
 // atlasFile adapts a File to Atlas's migrate.File.
-type atlasFile struct{ f *File }
+type atlasFile struct{ f *migrations.File }
 
 func (a atlasFile) Name() string { return a.f.Name }
 
-func (a atlasFile) Desc() string {
-	_, d, _ := strings.Cut(strings.TrimSuffix(a.f.Name, ".sql"), "_")
-	return d
-}
+func (a atlasFile) Desc() string { return a.f.Desc }
 
-func (a atlasFile) Version() string {
-	v, _, _ := strings.Cut(strings.TrimSuffix(a.f.Name, ".sql"), "_")
-	return v
-}
+func (a atlasFile) Version() string { return a.f.Version }
 
-func (a atlasFile) Bytes() []byte { return a.f.Src }
+func (a atlasFile) Bytes() []byte { return a.f.Bytes }
 
 func (a atlasFile) Stmts() ([]string, error) {
 	out := make([]string, len(a.f.Stmts))
@@ -65,7 +58,7 @@ var atlasDefaults = map[string]Severity{
 
 // atlasFindings runs Atlas's open-source Postgres analyzers on the
 // changes the engine observed in one file.
-func atlasFindings(ctx context.Context, drv migrate.Driver, fr *fileRun) ([]Finding, error) {
+func atlasFindings(ctx context.Context, drv migrate.Driver, fr *fileRun) []Finding {
 	file := &sqlcheck.File{File: atlasFile{fr.File}, From: fr.From, To: fr.To}
 	byOffset := map[int]*stmtRun{}
 	for _, r := range fr.Stmts {
@@ -78,17 +71,15 @@ func atlasFindings(ctx context.Context, drv migrate.Driver, fr *fileRun) ([]Find
 		}
 	}
 	if len(file.Changes) == 0 {
-		return nil, nil
+		return nil
 	}
 	if d, ok := drv.(schema.Differ); ok && fr.From != nil && fr.To != nil {
 		if sum, err := d.RealmDiff(fr.From, fr.To); err == nil {
 			file.Sum = sum
 		}
 	}
-	azs, err := sqlcheck.AnalyzerFor(postgres.DriverName, nil)
-	if err != nil {
-		return nil, err
-	}
+	// With no configuration resource the constructors cannot fail.
+	azs, _ := sqlcheck.AnalyzerFor(postgres.DriverName, nil)
 	var out []Finding
 	pass := &sqlcheck.Pass{
 		File: file,
@@ -123,7 +114,7 @@ func atlasFindings(ctx context.Context, drv migrate.Driver, fr *fileRun) ([]Find
 		// diagnostic; severities are applied later from the configuration.
 		_ = az.Analyze(ctx, pass)
 	}
-	return out, nil
+	return out
 }
 
 func codePrefix(code string) string {
@@ -158,10 +149,10 @@ var atlasInfo = map[string]struct{ why, fix string }{
 }
 
 // migrationsPos returns the position of byte offset off in a file.
-func migrationsPos(f *File, off int) (p migrations.Pos) {
+func migrationsPos(f *migrations.File, off int) (p migrations.Pos) {
 	p.File, p.Line, p.Col = f.Path, 1, 1
-	for i := 0; i < off && i < len(f.Src); i++ {
-		if f.Src[i] == '\n' {
+	for i := 0; i < off && i < len(f.Bytes); i++ {
+		if f.Bytes[i] == '\n' {
 			p.Line++
 			p.Col = 1
 		} else {

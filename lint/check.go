@@ -111,7 +111,10 @@ func (p *pass) lockedTables(r *stmtRun, mode string) []string {
 		if rel == nil || !rel.isTable() || !p.existed(rel) {
 			continue
 		}
-		s := fmt.Sprintf("%q (%s)", rel.qualified(), lockName(l.Mode))
+		s := fmt.Sprintf("%q", rel.qualified())
+		if mode == "" {
+			s += " (" + lockName(l.Mode) + ")"
+		}
 		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)

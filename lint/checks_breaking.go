@@ -57,7 +57,7 @@ func checkBreaking(p *pass) {
 		}
 		if rn := r.Node.GetRenameStmt(); rn != nil {
 			if what := renamedKind(rn.RenameType); what != "" {
-				p.report(r, codeRename, "%s renamed to %q", what, rn.Newname)
+				p.report(r, codeRename, "%s %q renamed to %q", what, renamedObject(rn), rn.Newname)
 			}
 		}
 		if ae := r.Node.GetAlterEnumStmt(); ae != nil && ae.OldVal != "" {
@@ -110,4 +110,28 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// renamedObject returns the old name in a RENAME statement.
+func renamedObject(rn *pg.RenameStmt) string {
+	switch {
+	case rn.Relation != nil:
+		return rangeVarName(rn.Relation).String()
+	case rn.Subname != "":
+		return rn.Subname
+	case rn.Object != nil:
+		if l := rn.Object.GetList(); l != nil {
+			return listName(l.Items).String()
+		}
+		if s := rn.Object.GetString_(); s != nil {
+			return s.Sval
+		}
+		if o := rn.Object.GetObjectWithArgs(); o != nil {
+			return listName(o.Objname).String()
+		}
+		if tn := rn.Object.GetTypeName(); tn != nil {
+			return listName(tn.Names).String()
+		}
+	}
+	return "?"
 }

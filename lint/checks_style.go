@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/schemactl/schemactl/migrations"
 )
 
 var (
@@ -107,7 +109,7 @@ func stringList(nodes []*pg.Node) []string {
 }
 
 func checkNonTxFile(p *pass) {
-	if !p.file.File.NoTx {
+	if p.file.File.TxMode != migrations.TxModeNone {
 		return
 	}
 	changing := 0

@@ -27,7 +27,7 @@ func (c *Config) severity(f Finding) Severity {
 
 // apply sets configured severities and drops findings silenced by
 // `-- atlas:nolint` directives on their statement or on the file.
-func (c *Config) apply(f *File, found []Finding) []Finding {
+func (c *Config) apply(f *migrations.File, found []Finding) []Finding {
 	var fileNolint []migrations.Directive
 	for _, d := range f.Directives {
 		if d.Name == "nolint" && d.Separated {
@@ -49,7 +49,7 @@ func (c *Config) apply(f *File, found []Finding) []Finding {
 }
 
 // findStmt returns the statement that contains position p.
-func findStmt(f *File, p migrations.Pos) (migrations.Stmt, bool) {
+func findStmt(f *migrations.File, p migrations.Pos) (migrations.Stmt, bool) {
 	var best migrations.Stmt
 	found := false
 	for _, s := range f.Stmts {

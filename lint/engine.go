@@ -58,7 +58,7 @@ type stmtRun struct {
 
 // fileRun is a file as the engine ran it.
 type fileRun struct {
-	File  *File
+	File  *migrations.File
 	Start *snapshot // catalog when the file began
 	Stmts []*stmtRun
 	// From and To are the realms before and after the file.
@@ -128,53 +128,18 @@ func (e *engine) exec(ctx context.Context, q string) error {
 	return err
 }
 
-// replay runs base files without observing them.
-func (e *engine) replay(ctx context.Context, files []*File) error {
-	for _, f := range files {
-		if err := e.replayFile(ctx, f); err != nil {
-			return err
-		}
+// replay runs base files without observing them, as apply would.
+func (e *engine) replay(ctx context.Context, files []*migrations.File) error {
+	if len(files) == 0 {
+		return nil
 	}
-	return nil
-}
-
-func (e *engine) replayFile(ctx context.Context, f *File) error {
-	tx := !f.NoTx
-	if tx {
-		if err := e.exec(ctx, "BEGIN"); err != nil {
-			return err
+	return e.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-	}
-	for _, s := range f.Stmts {
-		if tx && nonTxReason(mustParse(s.Text)) != "" {
-			// Apply runs such a statement on its own; so does the replay.
-			if err := e.exec(ctx, "COMMIT"); err != nil {
-				return err
-			}
-			if err := e.exec(ctx, s.Text); err != nil {
-				return stmtError(s, err)
-			}
-			if err := e.exec(ctx, "BEGIN"); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := e.exec(ctx, s.Text); err != nil {
-			if tx {
-				_ = e.exec(ctx, "ROLLBACK")
-			}
-			return stmtError(s, err)
-		}
-	}
-	if tx {
-		return e.exec(ctx, "COMMIT")
-	}
-	return nil
-}
-
-func mustParse(text string) *pg.Node {
-	n, _ := parseStmt(text)
-	return n
+		return migrations.ReplayConn(ctx, c.Conn().PgConn(), files...)
+	})
 }
 
 // StmtError is a statement that failed on the dev database.
@@ -263,7 +228,7 @@ func (e *engine) begin(ctx context.Context) error {
 
 // runFile executes a file statement by statement, observing each one.
 // It stops at the first failing statement (fr.Failed).
-func (e *engine) runFile(ctx context.Context, f *File) (*fileRun, error) {
+func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, error) {
 	fr := &fileRun{File: f, From: e.realm}
 	// Each file is judged on its own: a lock_timeout set by an earlier
 	// file does not cover this one.
@@ -275,7 +240,7 @@ func (e *engine) runFile(ctx context.Context, f *File) (*fileRun, error) {
 		return nil, err
 	}
 	e.snap, fr.Start = snap, snap
-	tx := !f.NoTx
+	tx := f.TxMode != migrations.TxModeNone
 	if tx {
 		if err := e.txBegin(ctx); err != nil {
 			return nil, err

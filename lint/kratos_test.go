@@ -10,16 +10,8 @@ import (
 	"github.com/schemactl/schemactl/devdb"
 )
 
-const kratosDir = "/work/shared/corpus/kratos/migrations"
-
 func TestKratos(t *testing.T) {
-	if _, err := os.Stat(kratosDir); err != nil {
-		t.Skip("kratos corpus not available")
-	}
-	files, err := LoadDir(kratosDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := kratosFiles(t)
 	url := devdb.ForTest(t)
 	start := time.Now()
 	rep, err := Run(context.Background(), url, files, Options{})

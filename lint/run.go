@@ -7,57 +7,37 @@ import (
 	"github.com/schemactl/schemactl/migrations"
 )
 
-// File is one migration file as the linter sees it.
-type File struct {
-	// Name is the file's base name, e.g. 20240101000000_users.sql.
-	Name string
-	// Path names the file in positions (as given on the command line).
-	Path string
-	// Src is the file's content.
-	Src []byte
-	// Stmts are its statements, split by migrations.Split.
-	Stmts []migrations.Stmt
-	// Directives are the file directives (the leading comment block).
-	Directives []migrations.Directive
-	// NoTx is set when the file runs without a transaction
-	// (`-- atlas:txmode none`).
-	NoTx bool
-	// Lint is set for the files whose findings are reported; the others
-	// are only executed.
-	Lint bool
-	// Notices are findings about the file found while reading the
-	// directory (for example a directive Atlas would ignore).
-	Notices []Finding
-}
-
 // Options tune a lint run.
 type Options struct {
 	// Config sets severities; nil means the defaults.
 	Config *Config
+	// Linted names (by File.Name) the files whose findings are reported;
+	// nil means every file.
+	Linted map[string]bool
 }
 
-// Run lints files on the empty dev database at devURL. The files are the
-// whole directory in order; those before the first file marked Lint are
-// replayed without analysis, every file from there on is executed
-// statement by statement and observed, and findings are reported for the
-// files marked Lint. A statement that fails on the dev database is
-// reported as finding PG403 and ends the run (Report.Incomplete). The
-// error is for failures of the run itself (connection, inspection).
-func Run(ctx context.Context, devURL string, files []*File, opts Options) (*Report, error) {
+// Run lints a migration directory on the empty dev database at devURL.
+// files are all files of the directory in order. Those before the first
+// linted file are replayed without analysis (migrations.ReplayConn); every
+// file from there on is executed statement by statement and observed, and
+// findings are reported for the linted ones. A statement that fails on the
+// dev database is reported as finding PG403 and ends the run
+// (Report.Incomplete names the first file not analyzed). The returned
+// error is for failures of the run itself: connection, replay of the base
+// files, inspection.
+func Run(ctx context.Context, devURL string, files []*migrations.File, opts Options) (*Report, error) {
 	cfg := opts.Config
 	if cfg == nil {
 		cfg = &Config{}
 	}
+	linted := func(f *migrations.File) bool { return opts.Linted == nil || opts.Linted[f.Name] }
 	first := -1
-	for i, f := range files {
-		if f.Lint {
-			first = i
-			break
-		}
-	}
 	rep := &Report{}
-	for _, f := range files {
-		if f.Lint {
+	for i, f := range files {
+		if linted(f) {
+			if first < 0 {
+				first = i
+			}
 			rep.Files = append(rep.Files, f.Path)
 		}
 	}
@@ -80,12 +60,8 @@ func Run(ctx context.Context, devURL string, files []*File, opts Options) (*Repo
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
-		if f.Lint {
-			found, err := analyzeFile(ctx, e, fr)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
-			}
-			rep.Findings = append(rep.Findings, cfg.apply(fr.File, found)...)
+		if linted(f) {
+			rep.Findings = append(rep.Findings, cfg.apply(f, analyzeFile(ctx, e, fr))...)
 		}
 		if fr.Failed {
 			if next := first + i + 1; next < len(files) {
@@ -99,16 +75,20 @@ func Run(ctx context.Context, devURL string, files []*File, opts Options) (*Repo
 }
 
 // analyzeFile runs every analyzer on a file the engine ran.
-func analyzeFile(ctx context.Context, e *engine, fr *fileRun) ([]Finding, error) {
-	found, err := atlasFindings(ctx, e.drv, fr)
-	if err != nil {
-		return nil, err
+func analyzeFile(ctx context.Context, e *engine, fr *fileRun) []Finding {
+	found := atlasFindings(ctx, e.drv, fr)
+	for _, w := range fr.File.Warnings {
+		info := checkInfo[codeDirective]
+		fix := info.Fix
+		if w.Fix != "" {
+			fix = w.Fix
+		}
+		found = append(found, Finding{Code: codeDirective, Analyzer: info.Analyzer, Severity: info.Severity,
+			Message: w.Msg, Why: info.Why, Fix: fix, Pos: w.Pos})
 	}
-	found = append(found, fr.File.Notices...)
 	p := &pass{file: fr}
 	for _, c := range checks {
 		c.run(p)
 	}
-	found = append(found, p.found...)
-	return found, nil
+	return append(found, p.found...)
 }

@@ -3,7 +3,6 @@ package lint
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
@@ -15,13 +14,7 @@ import (
 // every statement that the realm kept by scoped inspection equals a full
 // inspection of the dev database.
 func TestScopedInspectionComplete(t *testing.T) {
-	if _, err := os.Stat(kratosDir); err != nil {
-		t.Skip("kratos corpus not available")
-	}
-	files, err := LoadDir(kratosDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := kratosFiles(t)
 	ctx := context.Background()
 	e, err := openEngine(ctx, devdb.ForTest(t))
 	if err != nil {
