@@ -1,0 +1,187 @@
+// Package atlashcl reads atlas.hcl project files: the env blocks Atlas
+// defines, and the blocks schemactl adds to them, which Atlas ignores.
+package atlashcl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Service is the `service` block of an env: the service whose migrations
+// run as an unprivileged role locked into its own schema. Atlas accepts
+// any block inside an env and ignores this one.
+//
+//	env "prod" {
+//	  url = getenv("DATABASE_URL")      # Atlas's own: the service connection
+//	  migration {
+//	    dir              = "file://migrations"
+//	    revisions_schema = "orders"     # the history lives in the service schema
+//	  }
+//	  service "orders" {
+//	    database    = "app"             # default: the service name
+//	    schema      = "orders"          # default: the service name
+//	    role        = "orders_svc"      # default: the service name + "_svc"
+//	    password    = getenv("ORDERS_DB_PASSWORD")
+//	    admin_url   = getenv("ADMIN_DATABASE_URL")  # privileged; default: libpq PG* variables
+//	    search_path = ["orders", "public"]          # default
+//	  }
+//	}
+type Service struct {
+	// Name is the block's label, the service name.
+	Name string
+	// Database, Schema and Role are as written; empty means the
+	// convention (see provision.ForService).
+	Database, Schema, Role string
+	// Password is the service role's password; PasswordSet tells whether
+	// the attribute is present.
+	Password    string
+	PasswordSet bool
+	// AdminURL is the privileged connection; empty means the libpq
+	// environment (PGHOST, PGUSER, PGPASSWORD, ...).
+	AdminURL string
+	// SearchPath is the role's search_path; empty means the default.
+	SearchPath []string
+	// Pos is where the block starts, as file:line:col.
+	Pos string
+}
+
+// serviceAttrs are the attributes a service block may have.
+var serviceAttrs = map[string]bool{"database": true, "schema": true, "role": true, "password": true, "admin_url": true, "search_path": true}
+
+// ErrNoEnv is returned (wrapped) when the file defines no env of the name.
+var ErrNoEnv = errors.New("env not defined")
+
+// LoadService reads the service block of env name from the project file at
+// path, evaluating its attributes with lookup (os.LookupEnv when nil): see
+// the package's strict rules for getenv("VAR"), "${VAR}" and "$${VAR}". It
+// returns nil when the env has no service block, and an error when the file
+// defines no such env.
+func LoadService(path, env string, lookup Lookup) (*Service, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read project file: %w", err)
+	}
+	return ParseService(path, src, env, lookup)
+}
+
+// ParseService is LoadService on the file's content.
+func ParseService(filename string, src []byte, env string, lookup Lookup) (*Service, error) {
+	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("%s", diags.Error())
+	}
+	ev := newStrictEval(file, env, lookup)
+	envs, err := envBlocks(file, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(envs) == 0 {
+		return nil, fmt.Errorf("%s: %w: %q (defined: %s)", filename, ErrNoEnv, env, strings.Join(envNames(file), ", "))
+	}
+	var block *hclsyntax.Block
+	for _, e := range envs {
+		for _, b := range e.Body.Blocks {
+			if b.Type != "service" {
+				continue
+			}
+			if block != nil {
+				return nil, fmt.Errorf("%s: env %q has a second service block (the first is at line %d); one env is one service", pos(b.DefRange()), env, block.DefRange().Start.Line)
+			}
+			block = b
+		}
+	}
+	if block == nil {
+		return nil, nil
+	}
+	if len(block.Labels) != 1 || block.Labels[0] == "" {
+		return nil, fmt.Errorf("%s: a service block needs the service name as its label: service \"NAME\" { ... }", pos(block.DefRange()))
+	}
+	s := &Service{Name: block.Labels[0], Pos: pos(block.DefRange())}
+	for _, b := range block.Body.Blocks {
+		return nil, fmt.Errorf("%s: unexpected block %q in service block", pos(b.DefRange()), b.Type)
+	}
+	names := make([]string, 0, len(block.Body.Attributes))
+	for n := range block.Body.Attributes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a := block.Body.Attributes[n]
+		if !serviceAttrs[n] {
+			return nil, fmt.Errorf("%s: unknown attribute %q in service block (known: admin_url, database, password, role, schema, search_path)", pos(a.NameRange), n)
+		}
+		if n == "search_path" {
+			if s.SearchPath, err = ev.strs(a); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		v, err := ev.str(a)
+		if err != nil {
+			return nil, err
+		}
+		switch n {
+		case "database":
+			s.Database = v
+		case "schema":
+			s.Schema = v
+		case "role":
+			s.Role = v
+		case "password":
+			s.Password, s.PasswordSet = v, true
+		case "admin_url":
+			s.AdminURL = v
+		}
+	}
+	return s, nil
+}
+
+// envBlocks returns the env blocks Atlas would select for name: the ones
+// labelled name, else the unlabelled ones whose name attribute is
+// atlas.env.
+func envBlocks(file *hcl.File, name string) ([]*hclsyntax.Block, error) {
+	var labelled, dynamic []*hclsyntax.Block
+	for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+		if b.Type != "env" {
+			continue
+		}
+		switch {
+		case len(b.Labels) == 1 && b.Labels[0] == name:
+			labelled = append(labelled, b)
+		case len(b.Labels) == 0:
+			if a, ok := b.Body.Attributes["name"]; ok {
+				if tr, ok := a.Expr.(*hclsyntax.ScopeTraversalExpr); ok && len(tr.Traversal) == 2 && tr.Traversal.RootName() == "atlas" {
+					if at, ok := tr.Traversal[1].(hcl.TraverseAttr); ok && at.Name == "env" {
+						dynamic = append(dynamic, b)
+					}
+				}
+			}
+		}
+	}
+	if len(labelled) > 0 {
+		return labelled, nil
+	}
+	return dynamic, nil
+}
+
+// envNames lists the labels of the file's env blocks.
+func envNames(file *hcl.File) []string {
+	var names []string
+	for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+		if b.Type == "env" && len(b.Labels) == 1 {
+			names = append(names, fmt.Sprintf("%q", b.Labels[0]))
+		}
+	}
+	if len(names) == 0 {
+		return []string{"none"}
+	}
+	return names
+}
+
+func pos(r hcl.Range) string { return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column) }
