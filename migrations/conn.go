@@ -34,6 +34,12 @@ type ConnOptions struct {
 	// AppName is the application_name reported to the server when the URL
 	// and PGAPPNAME name none.
 	AppName string
+	// Retries caps the retries after the first attempt (0: as many as
+	// ConnectTimeout allows, which bounds the total time either way).
+	Retries int
+	// RetryInterval is a fixed wait between attempts (0: a backoff from
+	// 25ms doubling up to 1s).
+	RetryInterval time.Duration
 }
 
 // ParseConnConfig parses a target database URL the way libpq does:
@@ -131,6 +137,9 @@ func ConnectConfig(ctx context.Context, cfg *pgx.ConnConfig, opts ConnOptions) (
 	start := time.Now()
 	deadline := start.Add(timeout)
 	delay := 25 * time.Millisecond
+	if opts.RetryInterval > 0 {
+		delay = opts.RetryInterval
+	}
 	for attempt := 1; ; attempt++ {
 		actx, cancel := ctx, context.CancelFunc(func() {})
 		if timeout > 0 {
@@ -145,7 +154,7 @@ func ConnectConfig(ctx context.Context, cfg *pgx.ConnConfig, opts ConnOptions) (
 			return nil, pgurl.RedactError(fmt.Errorf("connect to %s: %w", DescribeTarget(cfg), ctx.Err()), secret)
 		}
 		now := time.Now()
-		if timeout < 0 || !Retryable(err) || now.Add(delay).After(deadline) {
+		if timeout < 0 || !Retryable(err) || now.Add(delay).After(deadline) || (opts.Retries > 0 && attempt > opts.Retries) {
 			if attempt > 1 {
 				err = fmt.Errorf("gave up after %d attempts in %s: %w", attempt, now.Sub(start).Round(time.Millisecond), err)
 			}
@@ -156,7 +165,9 @@ func ConnectConfig(ctx context.Context, cfg *pgx.ConnConfig, opts ConnOptions) (
 			return nil, pgurl.RedactError(fmt.Errorf("connect to %s: %w", DescribeTarget(cfg), ctx.Err()), secret)
 		case <-time.After(delay):
 		}
-		delay = min(delay*2, time.Second)
+		if opts.RetryInterval == 0 {
+			delay = min(delay*2, time.Second)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/schemactl/schemactl/internal/pgurl"
+	"github.com/schemactl/schemactl/migrations"
 )
 
 // Spec is what to provision for one service.
@@ -71,7 +72,8 @@ const lockKey int64 = 0x73636d746c707276 // "scmtlprv"
 //   - the role holds no grant on other schemas, nor membership in a role
 //     that owns one;
 //   - the role's search_path in this database starts with its schema;
-//   - the history table exists in the schema, owned by the role.
+//   - the history table (atlas_schema_revisions) exists in the schema,
+//     owned by the role.
 //
 // Each step first checks and acts only when needed, so a second run
 // changes nothing. Errors never contain the password.
@@ -108,6 +110,7 @@ func Provision(ctx context.Context, admin *pgx.Conn, spec Spec, opts Options) (r
 		p.memberships,
 		p.databasePrivileges,
 		p.searchPath,
+		p.historyTable,
 		p.verify,
 	}
 	for _, step := range steps {
@@ -424,6 +427,37 @@ func (p *run) searchPath(ctx context.Context) error {
 	}
 	return p.exec(ctx, "set the search_path of role "+p.qrole()+" in database "+quoteIdent(p.dbName)+" to "+want,
 		"ALTER ROLE "+p.qrole()+" IN DATABASE "+quoteIdent(p.dbName)+" SET search_path TO "+want)
+}
+
+// historyTable creates the history table in the schema, owned by the
+// role, in the layout migrate apply (and Atlas) uses.
+func (p *run) historyTable(ctx context.Context) error {
+	h := migrations.History{Schema: p.spec.Schema}
+	var owner string
+	err := p.tx.QueryRow(ctx, `SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
+		JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+		p.spec.Schema, migrations.RevisionsTable).Scan(&owner)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		// As the role, so that it owns the table.
+		if _, err := p.tx.Exec(ctx, "SET LOCAL ROLE "+p.qrole()); err != nil {
+			return fmt.Errorf("act as role %s: %w", p.qrole(), err)
+		}
+		if err := h.Create(ctx, p.tx); err != nil {
+			return err
+		}
+		if _, err := p.tx.Exec(ctx, "RESET ROLE"); err != nil {
+			return fmt.Errorf("reset role: %w", err)
+		}
+		p.res.Actions = append(p.res.Actions, "created the history table "+h.Table())
+		return nil
+	case err != nil:
+		return fmt.Errorf("look up the history table %s: %w", h.Table(), err)
+	case owner != p.spec.Role:
+		return p.exec(ctx, "changed the owner of the history table "+h.Table()+" from "+quoteIdent(owner)+" to "+p.qrole(),
+			"ALTER TABLE "+h.Table()+" OWNER TO "+p.qrole())
+	}
+	return nil
 }
 
 // verify checks the effective privileges, which membership in other roles

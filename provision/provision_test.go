@@ -46,7 +46,7 @@ func TestProvisionTwiceIsNoop(t *testing.T) {
 	for _, a := range s.Result.Actions {
 		all += a + "\n"
 	}
-	for _, want := range []string{"created role", "created schema \"orders\" owned by", "set the search_path"} {
+	for _, want := range []string{"created role", "created schema \"orders\" owned by", "set the search_path", "created the history table \"orders\".\"atlas_schema_revisions\""} {
 		if !strings.Contains(all, want) {
 			t.Errorf("actions lack %q:\n%s", want, all)
 		}
