@@ -55,16 +55,17 @@ func AcquireApplyLock(ctx context.Context, conn *pgx.Conn, timeout time.Duration
 				return nil
 			}, nil
 		}
-		if time.Since(start)+delay > timeout {
-			return nil, fmt.Errorf("%w (%s; waited %s, see --lock-timeout)", ErrLocked, lockHolder(ctx, conn, key), time.Since(start).Round(time.Millisecond))
+		elapsed := time.Since(start)
+		if elapsed >= timeout {
+			return nil, fmt.Errorf("%w (%s; waited %s, see --lock-timeout)", ErrLocked, lockHolder(ctx, conn, key), elapsed.Round(time.Millisecond))
 		}
 		// Sleep delay plus up to half as much again, so that waiters
-		// do not poll in step.
+		// do not poll in step, but not past the timeout.
 		jitter := time.Duration(rand.Int64N(int64(delay)/2 + 1))
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(delay + jitter):
+		case <-time.After(min(delay+jitter, timeout-elapsed)):
 		}
 		delay = min(delay*2, time.Second)
 	}
