@@ -76,7 +76,7 @@ func devCommand() *cli.Command {
 					&cli.BoolFlag{Name: "no-start", Usage: "fail instead of starting the background server"},
 				},
 				Action: func(c *cli.Context) error {
-					if dev := c.String("dev-url"); dev != "" {
+					if dev := devURL(c); dev != "" {
 						p, err := devdb.Open(c.Context, dev)
 						if err != nil {
 							return err

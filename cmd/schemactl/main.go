@@ -96,8 +96,46 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	for _, cmd := range app.Commands {
 		setUsageErrors(cmd)
+		addDevURLFlag(cmd, cmd.Name)
 	}
 	return app
+}
+
+// noDevURL lists the commands that never use a dev database.
+var noDevURL = map[string]bool{"version": true, "dev start": true, "dev stop": true, "dev status": true, "init": true, "provision": true, "schema fmt": true, "migrate new": true, "migrate hash": true, "migrate set": true}
+
+// addDevURLFlag gives every command that uses a dev database its own
+// --dev-url flag, so that it may follow the subcommand as in Atlas
+// (`migrate validate --dev-url ...`) as well as precede it.
+func addDevURLFlag(cmd *cli.Command, path string) {
+	if len(cmd.Subcommands) > 0 {
+		for _, sub := range cmd.Subcommands {
+			addDevURLFlag(sub, path+" "+sub.Name)
+		}
+		return
+	}
+	if noDevURL[path] {
+		return
+	}
+	for _, f := range cmd.Flags {
+		for _, n := range f.Names() {
+			if n == "dev-url" {
+				return
+			}
+		}
+	}
+	cmd.Flags = append(cmd.Flags, &cli.StringFlag{Name: "dev-url", Usage: "dev database (see schemactl --help)"})
+}
+
+// devURL returns the --dev-url value given after the subcommand or before
+// it, else SCHEMACTL_DEV_URL.
+func devURL(c *cli.Context) string {
+	for _, ctx := range c.Lineage() {
+		if ctx.IsSet("dev-url") {
+			return ctx.String("dev-url")
+		}
+	}
+	return os.Getenv("SCHEMACTL_DEV_URL")
 }
 
 // setUsageErrors makes flag errors of every subcommand exit with code 2.

@@ -94,3 +94,17 @@ func TestDevStartURLStatusStop(t *testing.T) {
 		t.Fatalf("url after stop: exit %d (%s)", code, stderr)
 	}
 }
+
+func TestDevURLAfterSubcommand(t *testing.T) {
+	// Atlas puts --dev-url after the subcommand; both places work.
+	dev := "postgres://alice:hunter2-secret@/nodb?host=/nonexistent-dir&connect_timeout=1"
+	for _, args := range [][]string{
+		{"dev", "url", "--dev-url", dev},
+		{"--dev-url", dev, "dev", "url"},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != 1 || !strings.Contains(stderr, "nonexistent-dir") || strings.Contains(stdout+stderr, "hunter2") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}

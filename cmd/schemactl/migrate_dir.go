@@ -112,7 +112,7 @@ after it) are printed as warnings.`,
 			for _, w := range d.Warnings() {
 				fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
 			}
-			dev, err := devdb.Open(c.Context, c.String("dev-url"))
+			dev, err := devdb.Open(c.Context, devURL(c))
 			if err != nil {
 				return err
 			}
