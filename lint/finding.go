@@ -66,6 +66,9 @@ type Report struct {
 	// Incomplete is set when a statement failed on the dev database and the
 	// files after it could not be analyzed; it names the first of them.
 	Incomplete string
+	// sources are the linted files' contents by path, for formats that
+	// count columns in characters.
+	sources map[string][]byte
 }
 
 // HasErrors reports whether an error-severity finding exists.

@@ -32,9 +32,10 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 	}
 	linted := func(f *migrations.File) bool { return opts.Linted == nil || opts.Linted[f.Name] }
 	first := -1
-	rep := &Report{}
+	rep := &Report{sources: map[string][]byte{}}
 	for i, f := range files {
 		if linted(f) {
+			rep.sources[f.Path] = f.Bytes
 			if first < 0 {
 				first = i
 			}
