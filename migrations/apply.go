@@ -143,9 +143,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []*ApplyFile, opts ApplyOp
 			err = rerr
 		}
 	}()
-	if err := watchClient(ctx, conn); err != nil {
-		return rep, err
-	}
+	watchClient(ctx, conn)
 	a := &applier{conn: conn, opts: opts, h: opts.History, rep: rep}
 	return rep, a.run(ctx, files)
 }
@@ -180,19 +178,15 @@ func (o *ApplyOptions) validate() error {
 // watchClient asks the server (PostgreSQL 14 and later) to check every
 // second that this client is still there while a statement runs, so that
 // a killed apply does not leave a backend running its statements and
-// holding the lock until they end.
-func watchClient(ctx context.Context, conn *pgx.Conn) error {
+// holding the lock until they end. It is best effort: a server or pooler
+// that refuses the setting only loses that speed-up (the commit of a file
+// is sent only after its statements succeeded in any case).
+func watchClient(ctx context.Context, conn *pgx.Conn) {
 	var v int
-	if err := conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int`).Scan(&v); err != nil {
-		return fmt.Errorf("read the server version: %w", err)
+	if err := conn.QueryRow(ctx, `SELECT current_setting('server_version_num')::int`).Scan(&v); err != nil || v < 140000 {
+		return
 	}
-	if v < 140000 {
-		return nil
-	}
-	if _, err := conn.Exec(ctx, `SET client_connection_check_interval = 1000`); err != nil {
-		return fmt.Errorf("set client_connection_check_interval: %w", err)
-	}
-	return nil
+	_, _ = conn.Exec(ctx, `SET client_connection_check_interval = 1000`)
 }
 
 type applier struct {
