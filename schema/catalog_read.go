@@ -1,0 +1,442 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// Querier runs queries; *sql.DB, *sql.Conn and *sql.Tx are Queriers.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// notExt is the condition that keeps objects that belong to an extension
+// out: %s is the catalog (e.g. pg_class) and %s the object's oid column.
+const notExt = `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd WHERE xd.classid = 'pg_catalog.%s'::pg_catalog.regclass AND xd.objid = %s AND xd.deptype = 'e')`
+
+func extFree(catalog, oid string) string { return fmt.Sprintf(notExt, catalog, oid) }
+
+// userSchemas is the condition selecting user schemas of pg_namespace n.
+var userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+	AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+	AND ` + extFree("pg_namespace", "n.oid")
+
+// ReadCatalog reads the objects of the given schemas (all user schemas
+// when schemas is empty) from the database. The caller's connection must
+// have an empty search_path (see Inspect) so that every name outside
+// pg_catalog comes back schema-qualified.
+func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, error) {
+	c := &Catalog{Schemas: map[string]string{}}
+	if err := c.readSchemas(ctx, q, schemas); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(c.Schemas))
+	for n := range c.Schemas {
+		names = append(names, n)
+	}
+	steps := []struct {
+		what string
+		fn   func(context.Context, Querier, []string) error
+	}{
+		{"tables", c.readTables},
+		{"columns", c.readColumns},
+		{"constraints", c.readConstraints},
+		{"indexes", c.readIndexes},
+		{"sequences", c.readSequences},
+		{"enums", c.readEnums},
+		{"domains", c.readDomains},
+		{"unmodelled objects", c.readUnmodelled},
+	}
+	for _, s := range steps {
+		if err := s.fn(ctx, q, names); err != nil {
+			return nil, fmt.Errorf("read %s from pg_catalog: %w", s.what, err)
+		}
+	}
+	if len(schemas) == 0 {
+		if err := c.readDatabaseObjects(ctx, q); err != nil {
+			return nil, fmt.Errorf("read database-level objects from pg_catalog: %w", err)
+		}
+	}
+	sortObjects(c.Unmodelled)
+	return c, nil
+}
+
+func (c *Catalog) readSchemas(ctx context.Context, q Querier, schemas []string) error {
+	query := `SELECT n.nspname, COALESCE(pg_catalog.obj_description(n.oid, 'pg_namespace'), '')
+FROM pg_catalog.pg_namespace n WHERE ` + userSchemas
+	var args []any
+	if len(schemas) > 0 {
+		query += ` AND n.nspname = ANY($1)`
+		args = append(args, schemas)
+	}
+	return each(ctx, q, query, args, func(r *sql.Rows) error {
+		var name, comment string
+		if err := r.Scan(&name, &comment); err != nil {
+			return err
+		}
+		c.Schemas[name] = comment
+		return nil
+	})
+}
+
+const catTablesQuery = `
+SELECT n.nspname, c.relname, c.relkind, c.relpersistence,
+	COALESCE(pn.nspname, ''), COALESCE(pc.relname, ''),
+	COALESCE(pg_catalog.pg_get_expr(c.relpartbound, c.oid), ''),
+	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END,
+	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	c.relrowsecurity, c.relforcerowsecurity,
+	COALESCE(pg_catalog.array_to_string(c.reloptions, ', '), ''),
+	COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(ipn.nspname) || '.' || pg_catalog.quote_ident(ipc.relname), ', ' ORDER BY i.inhseqno)
+		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class ipc ON ipc.oid = i.inhparent JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ipc.relnamespace
+		WHERE i.inhrelid = c.oid AND NOT c.relispartition), ''),
+	c.relacl IS NOT NULL,
+	COALESCE(am.amname, ''),
+	c.relreplident,
+	c.reltablespace <> 0
+FROM pg_catalog.pg_class c
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	LEFT JOIN pg_catalog.pg_inherits pi ON c.relispartition AND pi.inhrelid = c.oid
+	LEFT JOIN pg_catalog.pg_class pc ON pc.oid = pi.inhparent
+	LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+	LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
+WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND ` + "%s" + `
+ORDER BY 1, 2`
+
+func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catTablesQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			t                                     = &TableInfo{}
+			kind, persist, replident              string
+			pSchema, pName, options, inherits, am string
+			rls, forceRLS, hasACL, tablespace     bool
+		)
+		if err := r.Scan(&t.Schema, &t.Name, &kind, &persist, &pSchema, &pName, &t.Bound, &t.PartitionKey, &t.Comment,
+			&rls, &forceRLS, &options, &inherits, &hasACL, &am, &replident, &tablespace); err != nil {
+			return err
+		}
+		t.Kind, t.Persistence = kind[0], persist[0]
+		if pName != "" {
+			t.Parent = &QName{Schema: pSchema, Name: pName}
+		}
+		c.Tables = append(c.Tables, t)
+		prop := func(detail string) {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindTableProperty, Schema: t.Schema, Name: t.Name, Detail: detail})
+		}
+		if rls {
+			prop("row level security enabled")
+		}
+		if forceRLS {
+			prop("row level security forced")
+		}
+		if options != "" {
+			prop("storage parameters " + options)
+		}
+		if inherits != "" {
+			prop("inherits " + inherits)
+		}
+		if t.Persistence == 'u' {
+			prop("unlogged")
+		}
+		if hasACL {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: t.Schema, Name: t.Name, Detail: "grants on table"})
+		}
+		if am != "" && am != "heap" {
+			prop("access method " + am)
+		}
+		if replident != "d" {
+			prop("replica identity " + map[string]string{"n": "nothing", "f": "full", "i": "index"}[replident])
+		}
+		if tablespace {
+			prop("tablespace")
+		}
+		return nil
+	})
+}
+
+const catColumnsQuery = `
+SELECT n.nspname, c.relname, a.attname, a.attnum,
+	pg_catalog.format_type(a.atttypid, a.atttypmod), t.typtype, tn.nspname, t.typname,
+	a.attnotnull,
+	CASE WHEN a.attgenerated = '' THEN COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ELSE '' END,
+	CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ELSE '' END,
+	a.attidentity::text,
+	CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+		THEN pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
+	COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
+	a.attislocal,
+	COALESCE(sn.nspname, ''), COALESCE(sc.relname, ''), COALESCE(pg_catalog.format_type(sq.seqtypid, NULL), ''),
+	COALESCE(sq.seqstart, 0), COALESCE(sq.seqincrement, 0), COALESCE(sq.seqmin, 0), COALESCE(sq.seqmax, 0),
+	COALESCE(sq.seqcache, 0), COALESCE(sq.seqcycle, false),
+	a.attacl IS NOT NULL, a.attstattarget, a.attcompression::text, a.attstorage <> t.typstorage,
+	COALESCE(pg_catalog.array_to_string(a.attoptions, ', '), '')
+FROM pg_catalog.pg_attribute a
+	JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+	JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+	LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+	LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+	LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+	LEFT JOIN pg_catalog.pg_depend sd ON a.attidentity <> '' AND sd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+		AND sd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i'
+	LEFT JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = sd.objid
+	LEFT JOIN pg_catalog.pg_class sc ON sc.oid = sq.seqrelid
+	LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ANY($1) AND %s
+ORDER BY 1, 2, 4`
+
+func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catColumnsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			schema, table, typtype, identity, compression, options string
+			seqSchema, seqName                                     string
+			col                                                    = &ColumnInfo{}
+			seq                                                    SeqOptions
+			hasACL, storage                                        bool
+			stats                                                  int
+		)
+		if err := r.Scan(&schema, &table, &col.Name, &col.Num, &col.Type, &typtype, &col.TypeName.Schema, &col.TypeName.Name,
+			&col.NotNull, &col.Default, &col.Generated, &identity, &col.Collation, &col.Comment, &col.Local,
+			&seqSchema, &seqName, &seq.Type, &seq.Start, &seq.Increment, &seq.Min, &seq.Max, &seq.Cache, &seq.Cycle,
+			&hasACL, &stats, &compression, &storage, &options); err != nil {
+			return err
+		}
+		t, ok := c.Table(QName{schema, table})
+		if !ok {
+			return nil // a table excluded from scope
+		}
+		col.TypeKind = typtype[0]
+		if identity != "" {
+			col.Identity = identity[0]
+			if seqName != "" {
+				col.IdentitySeq = &IdentitySeq{Name: QName{seqSchema, seqName}, SeqOptions: seq}
+			}
+		}
+		t.Columns = append(t.Columns, col)
+		prop := func(detail string) {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindColumnProperty, Schema: schema, Table: table, Name: col.Name, Detail: detail})
+		}
+		if hasACL {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: schema, Table: table, Name: col.Name, Detail: "grants on column"})
+		}
+		if stats >= 0 {
+			prop(fmt.Sprintf("statistics target %d", stats))
+		}
+		if compression != "" {
+			prop("compression " + compression)
+		}
+		if storage && col.Local {
+			prop("storage")
+		}
+		if options != "" {
+			prop("options " + options)
+		}
+		return nil
+	})
+}
+
+const catConstraintsQuery = `
+SELECT n.nspname, c.relname, k.conname, k.contype::text, pg_catalog.pg_get_constraintdef(k.oid),
+	k.conparentid <> 0 OR k.coninhcount > 0, COALESCE(pk.conname, ''),
+	COALESCE(pg_catalog.obj_description(k.oid, 'pg_constraint'), ''),
+	CASE WHEN k.contype IN ('p', 'u', 'x') THEN COALESCE(ic.relname, '') ELSE '' END
+FROM pg_catalog.pg_constraint k
+	JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	LEFT JOIN pg_catalog.pg_constraint pk ON pk.oid = k.conparentid
+	LEFT JOIN pg_catalog.pg_class ic ON ic.oid = k.conindid
+WHERE k.contype IN ('c', 'f', 'p', 'u', 'x') AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND %s
+ORDER BY 1, 2, 3`
+
+func (c *Catalog) readConstraints(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catConstraintsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			schema, table, typ string
+			k                  = &ConstraintInfo{}
+		)
+		if err := r.Scan(&schema, &table, &k.Name, &typ, &k.Def, &k.Inherited, &k.Parent, &k.Comment, &k.Index); err != nil {
+			return err
+		}
+		k.Type = typ[0]
+		if t, ok := c.Table(QName{schema, table}); ok {
+			t.Constraints = append(t.Constraints, k)
+		}
+		return nil
+	})
+}
+
+const catIndexesQuery = `
+SELECT n.nspname, t.relname, i.relname, pg_catalog.pg_get_indexdef(i.oid),
+	COALESCE(k.conname, ''), COALESCE(pi.relname, ''),
+	COALESCE(pg_catalog.obj_description(i.oid, 'pg_class'), ''),
+	x.indisvalid
+FROM pg_catalog.pg_index x
+	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+	JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+	LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.oid AND k.conrelid = t.oid AND k.contype IN ('p', 'u', 'x')
+	LEFT JOIN pg_catalog.pg_inherits ih ON ih.inhrelid = i.oid
+	LEFT JOIN pg_catalog.pg_class pi ON pi.oid = ih.inhparent
+WHERE t.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND %s
+ORDER BY 1, 2, 3`
+
+func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catIndexesQuery, extFree("pg_class", "t.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			schema, table string
+			valid         bool
+			idx           = &IndexInfo{}
+		)
+		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid); err != nil {
+			return err
+		}
+		t, ok := c.Table(QName{schema, table})
+		if !ok {
+			return nil
+		}
+		t.Indexes = append(t.Indexes, idx)
+		if !valid {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindIndex, Schema: schema, Table: table, Name: idx.Name, Detail: "invalid (a failed CREATE INDEX CONCURRENTLY)"})
+		}
+		return nil
+	})
+}
+
+const catSequencesQuery = `
+SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE(d.deptype::text, ''), COALESCE(tn.nspname, ''), COALESCE(tc.relname, ''), COALESCE(a.attname, ''),
+	c.relacl IS NOT NULL, c.relpersistence = 'u'
+FROM pg_catalog.pg_sequence s
+	JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	LEFT JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
+		AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
+	LEFT JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+	LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE n.nspname = ANY($1) AND %s
+ORDER BY 1, 2`
+
+func (c *Catalog) readSequences(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catSequencesQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			s                            = &Sequence{}
+			deptype, tSchema, tName, col string
+			hasACL, unlogged             bool
+		)
+		if err := r.Scan(&s.Schema, &s.Name, &s.Type, &s.Start, &s.Increment, &s.Min, &s.Max, &s.Cache, &s.Cycle,
+			&s.Comment, &deptype, &tSchema, &tName, &col, &hasACL, &unlogged); err != nil {
+			return err
+		}
+		if deptype == "i" {
+			return nil // the sequence of an identity column: part of the column
+		}
+		if deptype == "a" {
+			s.OwnedBy = &ColumnRef{Table: QName{tSchema, tName}, Column: col}
+		}
+		c.Sequences = append(c.Sequences, s)
+		if hasACL {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: s.Schema, Name: s.Name, Detail: "grants on sequence"})
+		}
+		if unlogged {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindTableProperty, Schema: s.Schema, Name: s.Name, Detail: "unlogged sequence"})
+		}
+		return nil
+	})
+}
+
+const catEnumsQuery = `
+SELECT n.nspname, t.typname,
+	pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)::text,
+	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+FROM pg_catalog.pg_type t
+	JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+	LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
+WHERE t.typtype = 'e' AND n.nspname = ANY($1) AND %s
+GROUP BY n.nspname, t.typname, t.oid
+ORDER BY 1, 2`
+
+func (c *Catalog) readEnums(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catEnumsQuery, extFree("pg_type", "t.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			e      = &Enum{}
+			values string
+		)
+		if err := r.Scan(&e.Schema, &e.Name, &values, &e.Comment); err != nil {
+			return err
+		}
+		var vs []*string
+		if err := json.Unmarshal([]byte(values), &vs); err != nil {
+			return fmt.Errorf("enum %s values: %w", e.Name, err)
+		}
+		for _, v := range vs {
+			if v != nil {
+				e.Values = append(e.Values, *v)
+			}
+		}
+		c.Enums = append(c.Enums, e)
+		return nil
+	})
+}
+
+const catDomainsQuery = `
+SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod), t.typnotnull,
+	COALESCE(t.typdefault, ''),
+	CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
+		THEN pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
+	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), ''),
+	COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(k.conname, pg_catalog.pg_get_constraintdef(k.oid)) ORDER BY k.conname)
+		FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c')::text, '[]'),
+	t.typacl IS NOT NULL
+FROM pg_catalog.pg_type t
+	JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+	JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+	LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation
+	LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
+WHERE t.typtype = 'd' AND n.nspname = ANY($1) AND %s
+ORDER BY 1, 2`
+
+func (c *Catalog) readDomains(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, fmt.Sprintf(catDomainsQuery, extFree("pg_type", "t.oid")), []any{schemas}, func(r *sql.Rows) error {
+		var (
+			d      = &Domain{}
+			checks string
+			hasACL bool
+		)
+		if err := r.Scan(&d.Schema, &d.Name, &d.BaseType, &d.NotNull, &d.Default, &d.Collation, &d.Comment, &checks, &hasACL); err != nil {
+			return err
+		}
+		var cs [][2]string
+		if err := json.Unmarshal([]byte(checks), &cs); err != nil {
+			return fmt.Errorf("domain %s constraints: %w", d.Name, err)
+		}
+		for _, k := range cs {
+			d.Constraints = append(d.Constraints, DomainConstraint{Name: k[0], Def: k[1]})
+		}
+		c.Domains = append(c.Domains, d)
+		if hasACL {
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: d.Schema, Name: d.Name, Detail: "grants on domain"})
+		}
+		return nil
+	})
+}
+
+// each runs query and calls fn for every row.
+func each(ctx context.Context, q Querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

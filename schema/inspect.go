@@ -1,0 +1,209 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ariga.io/atlas/sql/postgres"
+	atlas "ariga.io/atlas/sql/schema"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/schemactl/schemactl/internal/pgurl"
+)
+
+// State is a schema state: the Atlas Realm of what Atlas models, and the
+// catalog view of the same database with what it does not.
+type State struct {
+	// Realm is the Atlas description of schemas, tables, columns,
+	// indexes, keys, checks, enums and comments.
+	Realm *atlas.Realm
+	// Catalog holds sequences, domains, partitions, canonical definitions
+	// and the objects schemactl does not model yet.
+	Catalog *Catalog
+}
+
+// Unmodelled returns the objects of the state that schemactl detects but
+// does not model yet: they are not part of any diff or plan.
+func (s *State) Unmodelled() []Object {
+	if s == nil || s.Catalog == nil {
+		return nil
+	}
+	return s.Catalog.Unmodelled
+}
+
+// OpenDB opens a database/sql handle on a postgres:// URL with the pgx
+// driver. Queries use the simple protocol: one round trip each, which is
+// what catalog reads (many small queries on a fresh connection) need.
+func OpenDB(url string) (*sql.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, pgurl.RedactError(fmt.Errorf("invalid database URL %s: %w", pgurl.Redact(url), err), pgurl.Password(url))
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	return stdlib.OpenDB(*cfg), nil
+}
+
+// Inspect reads the state of the database at url, in one read-only
+// transaction: nothing is written to it.
+func Inspect(ctx context.Context, url string, scope Scope) (*State, error) {
+	db, err := OpenDB(url)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	st, err := InspectDB(ctx, db, scope)
+	if err != nil {
+		return nil, pgurl.RedactError(fmt.Errorf("inspect %s: %w", pgurl.Redact(url), err), pgurl.Password(url))
+	}
+	return st, nil
+}
+
+// InspectDB reads the state of the database behind db in one read-only,
+// repeatable-read transaction.
+func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	// Names outside pg_catalog come back schema-qualified with an empty
+	// search_path; set_config(..., true) lasts until the transaction ends.
+	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', true)"); err != nil {
+		return nil, err
+	}
+	cat, err := ReadCatalog(ctx, tx, scope.Schemas)
+	if err != nil {
+		return nil, err
+	}
+	drv, err := postgres.Open(tx)
+	if err != nil {
+		return nil, err
+	}
+	opts := &atlas.InspectRealmOption{Schemas: scope.Schemas}
+	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 {
+		return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
+	}
+	realm, err := drv.InspectRealm(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("atlas inspection: %w", err)
+	}
+	if err := patchRealm(realm, cat); err != nil {
+		return nil, err
+	}
+	if realm, err = applyExclude(realm, cat, scope.Exclude); err != nil {
+		return nil, err
+	}
+	return &State{Realm: realm, Catalog: cat}, nil
+}
+
+// patchRealm corrects and completes Atlas's view with the catalog's:
+//   - a column whose default is nextval() of a sequence stays an integer
+//     column with that default (Atlas turns it into serial, which would
+//     create a second, owned sequence), the sequence being modelled on
+//     its own;
+//   - a column typed with a domain is typed with the domain (Atlas uses
+//     the base type);
+//   - identity columns get their full sequence options (Atlas reads only
+//     start and increment);
+//   - CHECK constraints that mention no column (Atlas skips them) are added.
+func patchRealm(r *atlas.Realm, c *Catalog) error {
+	for _, s := range r.Schemas {
+		for _, t := range s.Tables {
+			ti, ok := c.Table(QName{s.Name, t.Name})
+			if !ok {
+				return fmt.Errorf("table %s.%s is missing from the catalog", s.Name, t.Name)
+			}
+			for _, col := range t.Columns {
+				ci, ok := ti.Column(col.Name)
+				if !ok {
+					return fmt.Errorf("column %s.%s.%s is missing from the catalog", s.Name, t.Name, col.Name)
+				}
+				patchColumn(r, col, ci)
+			}
+			for _, k := range ti.Constraints {
+				if k.Type != 'c' || k.Inherited || hasCheck(t, k.Name) {
+					continue
+				}
+				t.AddChecks(checkFromDef(k))
+			}
+		}
+	}
+	return nil
+}
+
+func patchColumn(r *atlas.Realm, col *atlas.Column, ci *ColumnInfo) {
+	// information_schema counts a domain's NOT NULL as the column's.
+	col.Type.Null = !ci.NotNull
+	col.Attrs = slices.DeleteFunc(col.Attrs, func(a atlas.Attr) bool {
+		_, ok := a.(*atlas.Collation)
+		return ok
+	})
+	if ci.Collation != "" {
+		col.Attrs = append(col.Attrs, &atlas.Collation{V: unquoteIdent(strings.TrimPrefix(ci.Collation, "pg_catalog."))})
+	}
+	if st, ok := col.Type.Type.(*postgres.SerialType); ok {
+		it := st.IntegerType()
+		col.Type.Type, col.Type.Raw = it, it.T
+		if ci.Default != "" {
+			col.Default = &atlas.RawExpr{X: ci.Default}
+		}
+	}
+	if ci.TypeKind == 'd' {
+		var ns *atlas.Schema
+		if s, ok := r.Schema(ci.TypeName.Schema); ok {
+			ns = s
+		} else {
+			ns = atlas.New(ci.TypeName.Schema)
+		}
+		col.Type.Type = &postgres.DomainType{T: ci.TypeName.Name, Schema: ns}
+		col.Type.Raw = ci.Type
+	}
+	if ci.IdentitySeq != nil {
+		for _, a := range col.Attrs {
+			if id, ok := a.(*postgres.Identity); ok {
+				if id.Sequence == nil {
+					id.Sequence = &postgres.Sequence{}
+				}
+				o := ci.IdentitySeq.SeqOptions
+				id.Sequence.Start, id.Sequence.Increment = o.Start, o.Increment
+				id.Sequence.Cache, id.Sequence.Cycle = o.Cache, o.Cycle
+				id.Sequence.Min, id.Sequence.Max = &o.Min, &o.Max
+				id.Sequence.Name = ci.IdentitySeq.Name.Name
+			}
+		}
+	}
+}
+
+func hasCheck(t *atlas.Table, name string) bool {
+	for _, a := range t.Attrs {
+		if c, ok := a.(*atlas.Check); ok && c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFromDef turns a pg_get_constraintdef CHECK definition into an
+// Atlas check.
+func checkFromDef(k *ConstraintInfo) *atlas.Check {
+	def := strings.TrimSuffix(k.Def, " NOT VALID")
+	noInherit := strings.HasSuffix(def, " NO INHERIT")
+	def = strings.TrimSuffix(def, " NO INHERIT")
+	c := &atlas.Check{Name: k.Name, Expr: strings.TrimPrefix(def, "CHECK ")}
+	if noInherit {
+		c.Attrs = append(c.Attrs, &postgres.NoInherit{})
+	}
+	return c
+}
+
+// unquoteIdent removes the quotes of a quoted identifier.
+func unquoteIdent(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
+	}
+	return s
+}
