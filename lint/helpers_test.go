@@ -12,11 +12,20 @@ import (
 	"github.com/schemactl/schemactl/migrations"
 )
 
-const kratosCorpus = "/work/shared/corpus/kratos/migrations"
+// kratosCorpus is the kratos migration history (SCHEMACTL_CORPUS may
+// point at another copy of the corpus).
+func kratosCorpus() string {
+	src := os.Getenv("SCHEMACTL_CORPUS")
+	if src == "" {
+		src = "/work/shared/corpus"
+	}
+	return filepath.Join(src, "kratos", "migrations")
+}
 
 // kratosFiles copies the kratos corpus with a fresh atlas.sum and opens it.
 func kratosFiles(t testing.TB) []*migrations.File {
 	t.Helper()
+	kratosCorpus := kratosCorpus()
 	if _, err := os.Stat(kratosCorpus); err != nil {
 		t.Skip("kratos corpus not available")
 	}
