@@ -1,0 +1,411 @@
+package diff
+
+import (
+	"strings"
+	"testing"
+
+	"ariga.io/atlas/sql/migrate"
+)
+
+// objCase is one acceptance case: the plan from old to new must apply on
+// a database built from old and leave no difference with new.
+type objCase struct {
+	name     string
+	old, new string
+	opts     ObjectOptions
+	// want are substrings the plan must contain, in this order.
+	want []string
+	// absent are substrings the plan must not contain.
+	absent []string
+	// wantErr is a substring of the expected planning error.
+	wantErr string
+}
+
+const roles = `DO $$ BEGIN
+	CREATE ROLE objtest_app;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+DO $$ BEGIN
+	CREATE ROLE objtest_ro;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;
+`
+
+func TestObjectsAcceptance(t *testing.T) {
+	t.Parallel()
+	for _, c := range objCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			plan, err := roundTrip(t, c.old, c.new, c.opts)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("want error containing %q, got %v\nplan:\n%s", c.wantErr, err, planText(plan))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkOrder(t, plan, c.want)
+			for _, a := range c.absent {
+				if strings.Contains(planText(plan), a) {
+					t.Errorf("plan contains %q:\n%s", a, planText(plan))
+				}
+			}
+		})
+	}
+}
+
+// checkOrder requires each substring to appear in the plan after the
+// previous one.
+func checkOrder(t *testing.T, plan []*migrate.Change, want []string) {
+	t.Helper()
+	text := planText(plan)
+	at := 0
+	for _, w := range want {
+		i := strings.Index(text[at:], w)
+		if i < 0 {
+			t.Fatalf("plan lacks %q after offset %d:\n%s", w, at, text)
+		}
+		at += i + len(w)
+	}
+}
+
+const baseTable = `CREATE TABLE t (id int PRIMARY KEY, a int, b text);
+`
+
+var objCases = []objCase{
+	// Views.
+	{name: "create view", old: baseTable, new: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
+		want: []string{"CREATE VIEW public.v"}},
+	{name: "drop view", old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`, new: baseTable,
+		want: []string{"DROP VIEW public.v"}},
+	{name: "change view body", old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
+		new:  baseTable + `CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0;`,
+		want: []string{"CREATE OR REPLACE VIEW public.v"}, absent: []string{"DROP"}},
+	{name: "view column appended", old: baseTable + `CREATE VIEW v AS SELECT id FROM t;`,
+		new:  baseTable + `CREATE VIEW v AS SELECT id, b FROM t;`,
+		want: []string{"CREATE OR REPLACE VIEW public.v"}},
+	{name: "view column removed recreates", old: baseTable + `CREATE VIEW v AS SELECT id, b FROM t;`,
+		new:  baseTable + `CREATE VIEW v AS SELECT id FROM t;`,
+		want: []string{"DROP VIEW public.v", "CREATE VIEW public.v"}},
+	{name: "column type change under view on view",
+		old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t; CREATE VIEW vv AS SELECT a FROM v;`,
+		new: `CREATE TABLE t (id int PRIMARY KEY, a bigint, b text);
+CREATE VIEW v AS SELECT id, a FROM t; CREATE VIEW vv AS SELECT a FROM v;`,
+		want: []string{"DROP VIEW public.vv", "DROP VIEW public.v", `ALTER TABLE "public"."t"`, "CREATE VIEW public.v", "CREATE VIEW public.vv"}},
+	{name: "view security barrier and check option",
+		old:  baseTable + `CREATE VIEW v AS SELECT id, a FROM t WHERE a > 0;`,
+		new:  baseTable + `CREATE VIEW v WITH (security_barrier) AS SELECT id, a FROM t WHERE a > 0 WITH CASCADED CHECK OPTION;`,
+		want: []string{"security_barrier=true, check_option=cascaded"}},
+	{name: "view comment and column comment",
+		old:  baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
+		new:  baseTable + `CREATE VIEW v AS SELECT id, a FROM t; COMMENT ON VIEW v IS 'the view'; COMMENT ON COLUMN v.a IS 'it''s a';`,
+		want: []string{"COMMENT ON VIEW public.v IS 'the view'", `COMMENT ON COLUMN public.v."a" IS 'it''s a'`}},
+	{name: "view with column list", old: baseTable,
+		new: baseTable + `CREATE VIEW v (x, y) AS SELECT id, a FROM t;`},
+	{name: "view on new table", old: "",
+		new:  baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
+		want: []string{`CREATE TABLE "public"."t"`, "CREATE VIEW public.v"}},
+	{name: "drop table and its view", old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`, new: "",
+		want: []string{"DROP VIEW public.v", `DROP TABLE "public"."t"`}},
+	{name: "drop column used by view", old: baseTable + `CREATE VIEW v AS SELECT id, b FROM t;`,
+		new:  `CREATE TABLE t (id int PRIMARY KEY, a int); CREATE VIEW v AS SELECT id FROM t;`,
+		want: []string{"DROP VIEW public.v", `DROP COLUMN "b"`, "CREATE VIEW public.v"}},
+	// Materialized views.
+	{name: "create materialized view with index", old: baseTable,
+		new:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE UNIQUE INDEX mv_id ON mv (id);`,
+		want: []string{"CREATE MATERIALIZED VIEW public.mv", "CREATE UNIQUE INDEX mv_id ON public.mv"}},
+	{name: "drop materialized view with index",
+		old:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE UNIQUE INDEX mv_id ON mv (id);`,
+		new:  baseTable,
+		want: []string{"DROP MATERIALIZED VIEW public.mv"}},
+	{name: "change materialized view body",
+		old:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE INDEX mv_a ON mv (a);`,
+		new:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t WHERE a > 1; CREATE INDEX mv_a ON mv (a);`,
+		want: []string{"DROP MATERIALIZED VIEW public.mv", "CREATE MATERIALIZED VIEW public.mv", "CREATE INDEX mv_a"}},
+	{name: "materialized view index added",
+		old:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t;`,
+		new:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE INDEX mv_a ON mv (a);`,
+		want: []string{"CREATE INDEX mv_a ON public.mv"}},
+	{name: "materialized view with no data", old: baseTable,
+		new:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id FROM t WITH NO DATA;`,
+		want: []string{"WITH NO DATA"}},
+	{name: "view on materialized view",
+		old:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t; CREATE VIEW v AS SELECT a FROM mv;`,
+		new:  baseTable + `CREATE MATERIALIZED VIEW mv AS SELECT id, a, b FROM t; CREATE VIEW v AS SELECT a FROM mv;`,
+		want: []string{"DROP VIEW public.v", "DROP MATERIALIZED VIEW public.mv", "CREATE MATERIALIZED VIEW public.mv", "CREATE VIEW public.v"}},
+	// Functions and procedures.
+	{name: "create function", old: "",
+		new:  `CREATE FUNCTION add(a int, b int) RETURNS int LANGUAGE sql IMMUTABLE RETURN a + b;`,
+		want: []string{"CREATE OR REPLACE FUNCTION public.add(a integer, b integer)"}},
+	{name: "change function body", old: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		new:  `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';`,
+		want: []string{"CREATE OR REPLACE FUNCTION public.f()"}},
+	{name: "change function volatility",
+		old:  `CREATE FUNCTION f(x int) RETURNS int LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN x; END $$;`,
+		new:  `CREATE FUNCTION f(x int) RETURNS int LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN x; END $$;`,
+		want: []string{"CREATE OR REPLACE FUNCTION public.f(x integer)", "STABLE"}, absent: []string{"DROP"}},
+	{name: "function strict security definer search_path", old: `CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';`,
+		new:  `CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql STRICT SECURITY DEFINER SET search_path = pg_catalog, public AS 'SELECT x';`,
+		want: []string{"SECURITY DEFINER", "SET search_path"}},
+	{name: "function result type change recreates", old: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		new:  `CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT 1';`,
+		want: []string{"DROP FUNCTION public.f()", "CREATE OR REPLACE FUNCTION public.f()"}},
+	{name: "function overloads", old: `CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';`,
+		new: `CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION f(text) RETURNS text LANGUAGE sql AS 'SELECT $1';`,
+		want: []string{"CREATE OR REPLACE FUNCTION public.f(text)"}},
+	{name: "drop one overload", old: `CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION f(text) RETURNS text LANGUAGE sql AS 'SELECT $1';`,
+		new:  `CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';`,
+		want: []string{"DROP FUNCTION public.f(text)"}},
+	{name: "begin atomic body on table", old: baseTable,
+		new:  baseTable + `CREATE FUNCTION cnt() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;`,
+		want: []string{"BEGIN ATOMIC"}},
+	{name: "begin atomic function and its table together", old: "",
+		new:  baseTable + `CREATE FUNCTION cnt() RETURNS bigint LANGUAGE sql BEGIN ATOMIC SELECT count(*) FROM t; END;`,
+		want: []string{`CREATE TABLE "public"."t"`, "BEGIN ATOMIC"}},
+	{name: "function returning table rows before view", old: "",
+		new: baseTable + `CREATE FUNCTION rows_of() RETURNS SETOF t LANGUAGE sql AS 'SELECT * FROM t';
+CREATE VIEW v AS SELECT * FROM rows_of();`,
+		want: []string{`CREATE TABLE "public"."t"`, "FUNCTION public.rows_of()", "CREATE VIEW public.v"}},
+	{name: "create procedure", old: "",
+		new:  `CREATE PROCEDURE p(INOUT x int) LANGUAGE plpgsql AS $$ BEGIN x := x + 1; END $$;`,
+		want: []string{"CREATE OR REPLACE PROCEDURE public.p(INOUT x integer)"}},
+	{name: "drop procedure", old: `CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';`, new: "",
+		want: []string{"DROP PROCEDURE public.p()"}},
+	{name: "function argument rename recreates", old: `CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		new:  `CREATE FUNCTION f(b int) RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		want: []string{"DROP FUNCTION public.f(a integer)", "CREATE OR REPLACE FUNCTION public.f(b integer)"}},
+	{name: "function comment", old: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		new:  `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; COMMENT ON FUNCTION f() IS 'one';`,
+		want: []string{"COMMENT ON FUNCTION public.f() IS 'one'"}},
+	{name: "function used by check constraint created first", old: "",
+		new: `CREATE FUNCTION positive(x int) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN x > 0;
+CREATE TABLE t (id int CHECK (positive(id)));`,
+		want: []string{"FUNCTION public.positive(x integer)", `CREATE TABLE "public"."t"`}},
+	{name: "function used by default dropped after", old: `CREATE FUNCTION one() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
+CREATE TABLE t (id int DEFAULT one());`, new: "",
+		want: []string{`DROP TABLE "public"."t"`, "DROP FUNCTION public.one()"}},
+	{name: "function used by index created first", old: "",
+		new: `CREATE FUNCTION lower2(x text) RETURNS text LANGUAGE sql IMMUTABLE RETURN lower(x);
+CREATE TABLE t (name text); CREATE INDEX t_l ON t (lower2(name));`,
+		want: []string{"FUNCTION public.lower2(x text)", `CREATE INDEX "t_l"`}},
+	{name: "function replaced while default uses old one", old: `CREATE FUNCTION one() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
+CREATE TABLE t (id int DEFAULT one());`,
+		new: `CREATE FUNCTION two() RETURNS int LANGUAGE sql IMMUTABLE RETURN 2;
+CREATE TABLE t (id int DEFAULT two());`,
+		want: []string{"FUNCTION public.two()", `ALTER TABLE "public"."t"`, "DROP FUNCTION public.one()"}},
+	// Aggregates.
+	{name: "create aggregate", old: "",
+		new: `CREATE FUNCTION cat(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1 || $2';
+CREATE AGGREGATE group_cat(text) (SFUNC = cat, STYPE = text, INITCOND = '');`,
+		want: []string{"FUNCTION public.cat(text, text)", "CREATE AGGREGATE public.group_cat(text)"}},
+	{name: "change aggregate", old: `CREATE AGGREGATE s(int) (SFUNC = int4pl, STYPE = int);`,
+		new:  `CREATE AGGREGATE s(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');`,
+		want: []string{"DROP AGGREGATE public.s(integer)", "CREATE AGGREGATE public.s(integer)"}},
+	{name: "ordered set aggregate", old: "",
+		new: `CREATE FUNCTION os_final(internal, float8) RETURNS float8 LANGUAGE internal IMMUTABLE AS 'percentile_disc_final';
+CREATE AGGREGATE my_pct(float8 ORDER BY float8) (SFUNC = ordered_set_transition, STYPE = internal, FINALFUNC = percentile_cont_float8_final);`},
+	// Triggers.
+	{name: "create trigger", old: baseTable + trigFunc,
+		new:  baseTable + trigFunc + `CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{"CREATE TRIGGER t_touch BEFORE UPDATE ON public.t"}},
+	{name: "trigger with table and function together", old: "",
+		new:  baseTable + trigFunc + `CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{`CREATE TABLE "public"."t"`, "FUNCTION public.touch()", "CREATE TRIGGER t_touch"}},
+	{name: "statement trigger after insert or delete", old: baseTable + trigFunc,
+		new: baseTable + trigFunc + `CREATE TRIGGER t_stmt AFTER INSERT OR DELETE ON t FOR EACH STATEMENT EXECUTE FUNCTION touch();`},
+	{name: "trigger when and update of", old: baseTable + trigFunc,
+		new: baseTable + trigFunc + `CREATE TRIGGER t_when BEFORE UPDATE OF a ON t FOR EACH ROW WHEN (OLD.a IS DISTINCT FROM NEW.a) EXECUTE FUNCTION touch();`},
+	{name: "trigger transition tables", old: baseTable + trigFunc,
+		new: baseTable + trigFunc + `CREATE TRIGGER t_tt AFTER UPDATE ON t REFERENCING OLD TABLE AS o NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION touch();`},
+	{name: "constraint trigger", old: baseTable + trigFunc,
+		new: baseTable + trigFunc + `CREATE CONSTRAINT TRIGGER t_ct AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION touch();`},
+	{name: "change constraint trigger recreates", old: baseTable + trigFunc + `CREATE CONSTRAINT TRIGGER t_ct AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new:  baseTable + trigFunc + `CREATE CONSTRAINT TRIGGER t_ct AFTER INSERT ON t DEFERRABLE FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{"DROP TRIGGER t_ct ON public.t", "CREATE CONSTRAINT TRIGGER t_ct"}},
+	{name: "instead of trigger on view", old: baseTable + trigFunc + `CREATE VIEW v AS SELECT id, a FROM t;`,
+		new: baseTable + trigFunc + `CREATE VIEW v AS SELECT id, a FROM t;
+CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{"CREATE TRIGGER v_ins INSTEAD OF INSERT ON public.v"}},
+	{name: "change trigger events", old: baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new:  baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{"CREATE OR REPLACE TRIGGER tr BEFORE INSERT OR UPDATE"}},
+	{name: "disable trigger", old: baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new:  baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch(); ALTER TABLE t DISABLE TRIGGER tr;`,
+		want: []string{"ALTER TABLE public.t DISABLE TRIGGER tr"}},
+	{name: "drop trigger", old: baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new:  baseTable + trigFunc,
+		want: []string{"DROP TRIGGER tr ON public.t"}},
+	{name: "trigger comment", old: baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new:  baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch(); COMMENT ON TRIGGER tr ON t IS 'touch';`,
+		want: []string{"COMMENT ON TRIGGER tr ON public.t IS 'touch'"}},
+	{name: "replace trigger function with new signature",
+		old: baseTable + trigFunc + `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();`,
+		new: baseTable + `CREATE FUNCTION touch2() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch2();`,
+		want: []string{"DROP TRIGGER tr ON public.t", "DROP FUNCTION public.touch()", "FUNCTION public.touch2()", "CREATE TRIGGER tr"}},
+	{name: "trigger function body change keeps trigger",
+		old: baseTable + `CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();`,
+		new: baseTable + `CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf();`,
+		want: []string{"CREATE OR REPLACE FUNCTION public.tf()"}, absent: []string{"DROP"}},
+	{name: "event trigger", old: `CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;`,
+		new: `CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+CREATE EVENT TRIGGER objtest_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE') EXECUTE FUNCTION on_ddl();`,
+		want: []string{"CREATE EVENT TRIGGER objtest_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')"}},
+	// Sequences.
+	{name: "create sequence with options", old: "",
+		new:  `CREATE SEQUENCE s AS bigint START 100 INCREMENT 10 MINVALUE 5 MAXVALUE 100000 CACHE 20 CYCLE;`,
+		want: []string{"CREATE SEQUENCE public.s AS bigint INCREMENT BY 10 MINVALUE 5 MAXVALUE 100000 START WITH 100 CACHE 20 CYCLE"}},
+	{name: "alter sequence options", old: `CREATE SEQUENCE s;`, new: `CREATE SEQUENCE s INCREMENT 2;`,
+		want: []string{"ALTER SEQUENCE public.s AS bigint INCREMENT BY 2"}},
+	{name: "sequence used by default created first", old: "",
+		new:  `CREATE SEQUENCE ids START 1000; CREATE TABLE t (id bigint DEFAULT nextval('ids'));`,
+		want: []string{"CREATE SEQUENCE public.ids", `CREATE TABLE "public"."t"`}},
+	{name: "sequence owned by column", old: "",
+		new:  `CREATE TABLE t (id bigint); CREATE SEQUENCE ids OWNED BY t.id;`,
+		want: []string{`CREATE TABLE "public"."t"`, "ALTER SEQUENCE public.ids OWNED BY public.t.id"}},
+	{name: "drop table with owned sequence", old: `CREATE TABLE t (id bigint); CREATE SEQUENCE ids OWNED BY t.id;`, new: ""},
+	{name: "sequence comment", old: `CREATE SEQUENCE s;`, new: `CREATE SEQUENCE s; COMMENT ON SEQUENCE s IS 'ids';`,
+		want: []string{"COMMENT ON SEQUENCE public.s IS 'ids'"}},
+	{name: "serial column stays serial", old: "", new: `CREATE TABLE t (id serial PRIMARY KEY, b bigserial);`},
+	{name: "identity column", old: "", new: `CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY);`},
+	// Domains.
+	{name: "create domain used by table", old: "",
+		new:  `CREATE DOMAIN posint AS int CONSTRAINT pos CHECK (VALUE > 0); CREATE TABLE t (n posint);`,
+		want: []string{"CREATE DOMAIN public.posint AS integer", `CREATE TABLE "public"."t"`}},
+	{name: "change domain constraint", old: `CREATE DOMAIN posint AS int CONSTRAINT pos CHECK (VALUE > 0); CREATE TABLE t (n posint);`,
+		new:  `CREATE DOMAIN posint AS int CONSTRAINT pos CHECK (VALUE >= 0); CREATE TABLE t (n posint);`,
+		want: []string{"ALTER DOMAIN public.posint DROP CONSTRAINT pos", "ALTER DOMAIN public.posint ADD CONSTRAINT pos CHECK ((VALUE >= 0))"}},
+	{name: "domain default and not null", old: `CREATE DOMAIN d AS text;`,
+		new:  `CREATE DOMAIN d AS text DEFAULT 'x' NOT NULL;`,
+		want: []string{"ALTER DOMAIN public.d SET DEFAULT 'x'::text", "ALTER DOMAIN public.d SET NOT NULL"}},
+	{name: "domain not valid constraint", old: `CREATE DOMAIN d AS int;`,
+		new: `CREATE DOMAIN d AS int; ALTER DOMAIN d ADD CONSTRAINT c CHECK (VALUE < 10) NOT VALID;`},
+	{name: "domain base type change recreates", old: `CREATE DOMAIN d AS int;`, new: `CREATE DOMAIN d AS bigint;`,
+		want: []string{"DROP DOMAIN public.d", "CREATE DOMAIN public.d AS bigint"}},
+	{name: "domain base type change under a table fails",
+		old: `CREATE DOMAIN d AS int; CREATE TABLE t (n d);`, new: `CREATE DOMAIN d AS bigint; CREATE TABLE t (n d);`,
+		wantErr: "cannot recreate domain public.d: table public.t uses it"},
+	{name: "domain of non ascii name", old: "", new: `CREATE DOMAIN "bıgınt" AS bigint; CREATE TABLE t (n "bıgınt");`,
+		want: []string{`CREATE DOMAIN public."bıgınt" AS bigint`}},
+	{name: "domain comment", old: `CREATE DOMAIN d AS int;`, new: `CREATE DOMAIN d AS int; COMMENT ON DOMAIN d IS 'dom';`,
+		want: []string{"COMMENT ON DOMAIN public.d IS 'dom'"}},
+	// Composite and range types.
+	{name: "create composite type used by function", old: "",
+		new: `CREATE TYPE pair AS (a int, b text);
+CREATE FUNCTION mk() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;`,
+		want: []string{"CREATE TYPE public.pair AS (a integer, b text)", "FUNCTION public.mk()"}},
+	{name: "composite attribute added", old: `CREATE TYPE pair AS (a int);`, new: `CREATE TYPE pair AS (a int, b text);`,
+		want: []string{"ALTER TYPE public.pair ADD ATTRIBUTE b text"}},
+	{name: "composite attribute type change recreates with function",
+		old:  `CREATE TYPE pair AS (a int); CREATE FUNCTION mk() RETURNS pair LANGUAGE sql AS $$ SELECT 1 $$;`,
+		new:  `CREATE TYPE pair AS (a bigint); CREATE FUNCTION mk() RETURNS pair LANGUAGE sql AS $$ SELECT 1::bigint $$;`,
+		want: []string{"DROP FUNCTION public.mk()", "DROP TYPE public.pair", "CREATE TYPE public.pair", "FUNCTION public.mk()"}},
+	{name: "composite type column in table", old: "",
+		new:  `CREATE TYPE pair AS (a int, b text); CREATE TABLE t (p pair);`,
+		want: []string{"CREATE TYPE public.pair", `CREATE TABLE "public"."t"`}},
+	{name: "create range type", old: "",
+		new:  `CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);`,
+		want: []string{"CREATE TYPE public.floatrange AS RANGE (SUBTYPE = double precision, SUBTYPE_DIFF = float8mi, MULTIRANGE_TYPE_NAME = public.floatmultirange)"}},
+	{name: "drop range type", old: `CREATE TYPE floatrange AS RANGE (subtype = float8);`, new: "",
+		want: []string{"DROP TYPE public.floatrange"}},
+	{name: "range type used by table", old: "",
+		new: `CREATE TYPE floatrange AS RANGE (subtype = float8); CREATE TABLE t (r floatrange);`},
+	// Enums.
+	{name: "enum add value", old: `CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE t (m mood);`,
+		new:  `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (m mood);`,
+		want: []string{"ADD VALUE 'happy'"}},
+	{name: "enum remove value unused recreates", old: `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');`,
+		new:  `CREATE TYPE mood AS ENUM ('sad', 'happy');`,
+		want: []string{`DROP TYPE "public"."mood"`, `CREATE TYPE "public"."mood" AS ENUM ('sad', 'happy')`}},
+	{name: "enum remove value in use fails", old: `CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE t (m mood);`,
+		new: `CREATE TYPE mood AS ENUM ('sad'); CREATE TABLE t (m mood);`, wantErr: "not remove or reorder them, and column public.t.m uses the type"},
+	{name: "enum used by function created first", old: "",
+		new:  `CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE FUNCTION best() RETURNS mood LANGUAGE sql AS $$ SELECT 'ok'::mood $$;`,
+		want: []string{`CREATE TYPE "public"."mood"`, "FUNCTION public.best()"}},
+	// Extensions.
+	{name: "create extension used by table", old: "",
+		new:  `CREATE EXTENSION citext; CREATE TABLE t (name citext);`,
+		want: []string{"CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public VERSION", `CREATE TABLE "public"."t"`}},
+	{name: "drop extension", old: `CREATE EXTENSION pg_trgm;`, new: "",
+		want: []string{"DROP EXTENSION pg_trgm"}},
+	{name: "extension in own schema", old: `CREATE SCHEMA ext;`,
+		new:  `CREATE SCHEMA ext; CREATE EXTENSION hstore WITH SCHEMA ext;`,
+		want: []string{"CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA ext"}},
+	{name: "extension members are not objects", old: "", new: `CREATE EXTENSION pgcrypto; CREATE EXTENSION "uuid-ossp";`},
+	// Policies and row level security.
+	{name: "add a policy", old: baseTable + `ALTER TABLE t ENABLE ROW LEVEL SECURITY;`,
+		new:  baseTable + `ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY own ON t FOR SELECT USING (a > 0);`,
+		want: []string{"CREATE POLICY own ON public.t AS PERMISSIVE FOR SELECT TO PUBLIC USING ((a > 0))"}},
+	{name: "enable and force row level security", old: baseTable,
+		new:  baseTable + `ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY;`,
+		want: []string{"ALTER TABLE public.t ENABLE ROW LEVEL SECURITY", "ALTER TABLE public.t FORCE ROW LEVEL SECURITY"}},
+	{name: "disable row level security", old: baseTable + `ALTER TABLE t ENABLE ROW LEVEL SECURITY;`, new: baseTable,
+		want: []string{"ALTER TABLE public.t DISABLE ROW LEVEL SECURITY"}},
+	{name: "restrictive policy with check and roles", old: roles + baseTable,
+		new: roles + baseTable + `CREATE POLICY w ON t AS RESTRICTIVE FOR UPDATE TO objtest_app, objtest_ro USING (a > 0) WITH CHECK (a < 100);`},
+	{name: "change policy expression", old: baseTable + `CREATE POLICY p ON t USING (a > 0);`,
+		new:  baseTable + `CREATE POLICY p ON t USING (a > 1);`,
+		want: []string{"DROP POLICY p ON public.t", "CREATE POLICY p ON public.t"}},
+	{name: "change policy roles", old: roles + baseTable + `CREATE POLICY p ON t TO objtest_app USING (a > 0);`,
+		new:  roles + baseTable + `CREATE POLICY p ON t TO objtest_ro USING (a > 0);`,
+		want: []string{"ALTER POLICY p ON public.t TO objtest_ro"}},
+	{name: "policy and table together", old: "",
+		new:  baseTable + `ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON t USING (a > 0);`,
+		want: []string{`CREATE TABLE "public"."t"`, "CREATE POLICY p"}},
+	{name: "policy on column whose type changes",
+		old:  baseTable + `CREATE POLICY p ON t USING (a > 0);`,
+		new:  `CREATE TABLE t (id int PRIMARY KEY, a bigint, b text); CREATE POLICY p ON t USING (a > 0);`,
+		want: []string{"DROP POLICY p ON public.t", `ALTER TABLE "public"."t"`, "CREATE POLICY p ON public.t"}},
+	// Privileges.
+	{name: "grant and revoke on table", old: roles + baseTable + `GRANT SELECT ON t TO objtest_ro;`,
+		new: roles + baseTable + `GRANT SELECT, INSERT ON t TO objtest_app;`, opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"GRANT INSERT ON TABLE public.t TO objtest_app", "GRANT SELECT ON TABLE public.t TO objtest_app", "REVOKE SELECT ON TABLE public.t FROM objtest_ro"}},
+	{name: "privileges ignored without option", old: roles + baseTable + `GRANT SELECT ON t TO objtest_ro;`,
+		new: roles + baseTable, absent: []string{"REVOKE"}},
+	{name: "grant on column with grant option", old: roles + baseTable,
+		new: roles + baseTable + `GRANT UPDATE (a) ON t TO objtest_app WITH GRANT OPTION;`, opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{`GRANT UPDATE ("a") ON TABLE public.t TO objtest_app WITH GRANT OPTION`}},
+	{name: "revoke execute from public", old: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		new: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC;`, opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"REVOKE EXECUTE ON FUNCTION public.f() FROM PUBLIC"}},
+	{name: "grants on new table and sequence", old: roles,
+		new:  roles + `CREATE TABLE t (id int); CREATE SEQUENCE s; GRANT SELECT ON t TO objtest_ro; GRANT USAGE ON SEQUENCE s TO objtest_app;`,
+		opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{`CREATE TABLE "public"."t"`, "GRANT SELECT ON TABLE public.t TO objtest_ro"}},
+	{name: "schema privileges", old: `CREATE SCHEMA app;`,
+		new:  roles + `CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO objtest_ro; REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
+		opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"GRANT USAGE ON SCHEMA app TO objtest_ro"}},
+	{name: "type privileges", old: `CREATE DOMAIN d AS int;`,
+		new: `CREATE DOMAIN d AS int; REVOKE USAGE ON TYPE d FROM PUBLIC;`, opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"REVOKE USAGE ON TYPE public.d FROM PUBLIC"}},
+	{name: "default privileges", old: roles,
+		new:  roles + `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO objtest_ro;`,
+		opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO objtest_ro"}},
+	{name: "grants survive view recreation", old: roles + baseTable + `CREATE VIEW v AS SELECT id, b FROM t; GRANT SELECT ON v TO objtest_ro;`,
+		new:  roles + baseTable + `CREATE VIEW v AS SELECT id FROM t; GRANT SELECT ON v TO objtest_ro;`,
+		opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"DROP VIEW public.v", "CREATE VIEW public.v", "GRANT SELECT ON TABLE public.v TO objtest_ro"}},
+	// Schemas.
+	{name: "objects in a new schema", old: "",
+		new: `CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE VIEW app.v AS SELECT id FROM app.t;
+CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		want: []string{`CREATE SCHEMA "app"`, "CREATE VIEW app.v"}},
+	{name: "quoted names", old: "",
+		new: `CREATE TABLE "Order" ("Id" int, "select" int);
+CREATE VIEW "My View" AS SELECT "Id", "select" FROM "Order";
+COMMENT ON COLUMN "My View"."Id" IS 'id';`,
+		want: []string{`CREATE VIEW public."My View"`, `COMMENT ON COLUMN public."My View"."Id" IS 'id'`}},
+	// Comments on tables stay Atlas's, comments on objects are ours.
+	{name: "comment removed", old: `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; COMMENT ON FUNCTION f() IS 'one';`,
+		new:  `CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+		want: []string{"COMMENT ON FUNCTION public.f() IS NULL"}},
+}
+
+const trigFunc = `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+`

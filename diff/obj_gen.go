@@ -1,0 +1,100 @@
+package diff
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/schemactl/schemactl/schema"
+)
+
+// objGen generates the statements of one kind of object.
+type objGen interface {
+	// create returns the statements that create o (with its comments).
+	create(o schema.PgObject) []string
+	// drop returns the statements that drop o.
+	drop(o schema.PgObject) []string
+	// alter returns the statements that turn from into to (nil when they
+	// are equal), or recreate=true when only dropping and creating can.
+	alter(from, to schema.PgObject) (stmts []string, recreate bool)
+}
+
+// genFor returns the generator of o's kind.
+func genFor(o schema.PgObject) (objGen, error) {
+	switch o.(type) {
+	case *schema.PgView:
+		return viewGen{}, nil
+	case *schema.PgFunction:
+		return funcGen{}, nil
+	case *schema.PgTrigger:
+		return triggerGen{}, nil
+	case *schema.PgEventTrigger:
+		return eventTriggerGen{}, nil
+	case *schema.PgSequence:
+		return sequenceGen{}, nil
+	case *schema.PgDomain:
+		return domainGen{}, nil
+	case *schema.PgComposite:
+		return compositeGen{}, nil
+	case *schema.PgRange:
+		return rangeGen{}, nil
+	case *schema.PgExtension:
+		return extensionGen{}, nil
+	case *schema.PgPolicy:
+		return policyGen{}, nil
+	case *schema.PgRowSecurity:
+		return rowSecurityGen{}, nil
+	case *schema.PgPrivileges:
+		return privilegesGen{}, nil
+	case *schema.PgDefaultPrivileges:
+		return defaultPrivilegesGen{}, nil
+	}
+	return nil, fmt.Errorf("unsupported object: %s", o.Ref())
+}
+
+// commentOn returns the COMMENT ON statement setting (or, for "",
+// removing) the comment of an object.
+func commentOn(what, name, comment string) string {
+	if comment == "" {
+		return fmt.Sprintf("COMMENT ON %s %s IS NULL", what, name)
+	}
+	return fmt.Sprintf("COMMENT ON %s %s IS %s", what, name, quoteLiteral(comment))
+}
+
+// commentIf returns the COMMENT ON statement for a non-empty comment.
+func commentIf(what, name, comment string) []string {
+	if comment == "" {
+		return nil
+	}
+	return []string{commentOn(what, name, comment)}
+}
+
+// commentChange returns the COMMENT ON statement when the comment changed.
+func commentChange(what, name, from, to string) []string {
+	if from == to {
+		return nil
+	}
+	return []string{commentOn(what, name, to)}
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string {
+	if strings.Contains(s, `\`) {
+		return "E'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// quoteIdent quotes an identifier with double quotes.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
