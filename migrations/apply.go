@@ -51,6 +51,9 @@ type ApplyOptions struct {
 	Progress Progress
 	// Secrets are masked in errors and in the history (the password).
 	Secrets []string
+	// Privileged opens the connection that files marked
+	// `-- schemactl:privileged` run on, and write their history with.
+	Privileged PrivilegedConnector
 }
 
 // Progress hears about an apply run as it happens.
@@ -195,6 +198,7 @@ type applier struct {
 	h    History
 	rep  *ApplyReport
 	revs map[string]*Revision
+	priv *pgx.Conn // the privileged connection, once opened
 }
 
 func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
@@ -259,6 +263,9 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 			return err
 		}
 	}
+	if err := a.checkPrivileged(pending); err != nil {
+		return err
+	}
 	if a.opts.DryRun {
 		return a.dryRun(pending, modes)
 	}
@@ -275,12 +282,16 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 		return a.runAll(ctx, pending)
 	}
 	for i, f := range pending {
-		var err error
+		restore, err := a.useConnOf(ctx, f)
+		if err != nil {
+			return err
+		}
 		if modes[i] == TxModeNone {
 			err = a.runNoTx(ctx, f, i)
 		} else {
 			err = a.runTx(ctx, f, i, true, true)
 		}
+		restore()
 		if err != nil {
 			return err
 		}
@@ -399,7 +410,12 @@ func (a *applier) dryRun(pending []*ApplyFile, modes []string) error {
 			skip = r.Applied
 		}
 		how := "in a transaction"
+		if f.Privileged {
+			how = "as the privileged role, in a transaction"
+		}
 		switch {
+		case modes[i] == TxModeNone && f.Privileged:
+			how = "as the privileged role, without a transaction"
 		case modes[i] == TxModeNone:
 			how = "without a transaction"
 		case a.opts.TxMode == TxModeAll:

@@ -31,6 +31,11 @@ type ApplyFile struct {
 	// TxMode is the file's own transaction mode from its `-- atlas:txmode`
 	// directive: "" (follow --tx-mode), TxModeNone or TxModeFile.
 	TxMode string
+	// Privileged is set for a file marked `-- schemactl:privileged`: it
+	// runs on ApplyOptions.Privileged.
+	Privileged bool
+
+	misplacedPrivileged *Pos // a privileged directive above a later statement
 
 	// hashTexts are the statement texts as Atlas hashes them for
 	// partial_hashes: with the terminating semicolon.
@@ -53,6 +58,7 @@ func NewApplyFile(f *File, hash string) *ApplyFile {
 	if ds := f.Directive("atlas", "txmode"); len(ds) > 0 {
 		af.TxMode = ds[0].Args
 	}
+	af.Privileged, af.misplacedPrivileged = privilegedOf(f)
 	for i, st := range f.Stmts {
 		af.hashTexts[i] = atlasStmtText(f.Bytes, st, f.Delimiter != DefaultDelimiter)
 	}

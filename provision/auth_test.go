@@ -3,40 +3,11 @@ package provision
 import (
 	"context"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/schemactl/schemactl/devdb"
 )
-
-// startPasswordCluster starts a private cluster where every role but the
-// bootstrap superuser must log in with a SCRAM password, so that the tests
-// see passwords actually checked.
-func startPasswordCluster(t *testing.T) *devdb.Cluster {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "schemactl-hba-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	hba := filepath.Join(dir, "pg_hba.conf")
-	if err := os.WriteFile(hba, []byte("local all postgres trust\nlocal all all scram-sha-256\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	c, err := devdb.StartLocal(context.Background(), devdb.Options{Settings: map[string]string{"hba_file": hba}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 // withUser returns u with its user and password replaced.
 func withUser(t *testing.T, raw, user, password string) string {
@@ -56,7 +27,7 @@ func withUser(t *testing.T, raw, user, password string) string {
 // checking the password by logging in.
 func TestPasswords(t *testing.T) {
 	ctx := context.Background()
-	c := startPasswordCluster(t)
+	c := StartPasswordCluster(t)
 	db, err := c.NewDatabase(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -92,6 +94,33 @@ func dropRole(t testing.TB, adminURL, role string) {
 			return
 		}
 	}
+}
+
+// StartPasswordCluster starts a private cluster (devdb.StartLocal) where
+// every role but the bootstrap superuser "postgres" must log in with a
+// SCRAM password, so that a test sees passwords checked; it stops when the
+// test ends. Its roles are its own: no name can collide with another test's.
+func StartPasswordCluster(t testing.TB) *devdb.Cluster {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "schemactl-hba-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	hba := filepath.Join(dir, "pg_hba.conf")
+	if err := os.WriteFile(hba, []byte("local all postgres trust\nlocal all all scram-sha-256\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The server runs as the postgres user, which must read the file.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := devdb.StartLocal(context.Background(), devdb.Options{Settings: map[string]string{"hba_file": hba}})
+	if err != nil {
+		t.Fatalf("start a password-checking cluster: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 func randomHex(n int) string {

@@ -87,6 +87,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			versionCommand(),
 			devCommand(),
 			migrateCommand(),
+			provisionCommand(),
+			initCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -33,12 +33,12 @@ func migrateApplyCommands() []*cli.Command {
 
 // Flags shared by the commands that connect to the target database.
 func targetFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "url", Aliases: []string{"u"}, Usage: "target database: postgres://user:pass@host:port/db (a unix socket as ?host=/dir); parts left out, or the whole URL, come from the libpq environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSERVICE, ~/.pgpass); ?search_path=SCHEMA binds it to one schema"},
 		&cli.StringFlag{Name: "dir", Value: "file://migrations", Usage: "migration directory (file://PATH or PATH)"},
 		&cli.StringFlag{Name: "revisions-schema", Usage: "schema of the atlas_schema_revisions history table (default: the schema of ?search_path=, else atlas_schema_revisions)"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: migrations.DefaultConnectTimeout, Usage: "keep retrying this long while the server is starting up (0 for one attempt)"},
-	}
+	}, append(serviceFlags(), retryFlags()...)...)
 }
 
 // target is an open connection to the database of --url, with its
@@ -48,23 +48,24 @@ type target struct {
 	cfg     *pgx.ConnConfig
 	history migrations.History
 	secret  string
+	svc     *service // the service of --env or --service, if any
 }
 
 func openTarget(c *cli.Context) (*target, error) {
-	cfg, err := migrations.ParseConnConfig(c.String("url"))
+	svc, err := openService(c)
 	if err != nil {
 		return nil, err
 	}
-	timeout := c.Duration("connect-timeout")
-	if timeout == 0 {
-		timeout = -1 // a single attempt
-	}
-	t := &target{cfg: cfg, secret: cfg.Password}
-	t.conn, err = migrations.ConnectConfig(c.Context, cfg.Copy(), migrations.ConnOptions{ConnectTimeout: timeout, AppName: "schemactl"})
+	cfg, revisions, err := targetConfig(c, svc)
 	if err != nil {
 		return nil, err
 	}
-	t.history, err = migrations.ResolveHistory(c.Context, t.conn, cfg, c.String("revisions-schema"))
+	t := &target{cfg: cfg, secret: cfg.Password, svc: svc}
+	t.conn, err = migrations.ConnectConfig(c.Context, cfg.Copy(), connOptions(c))
+	if err != nil {
+		return nil, err
+	}
+	t.history, err = migrations.ResolveHistory(c.Context, t.conn, cfg, revisions)
 	if err != nil {
 		t.close()
 		return nil, err
@@ -72,11 +73,15 @@ func openTarget(c *cli.Context) (*target, error) {
 	return t, nil
 }
 
-func (t *target) close() { t.conn.Close(context.Background()) }
+func (t *target) close() { t.conn.Close(context.Background()); t.svc.close() }
 
 // openDir reads the --dir migration directory for apply.
 func openDir(c *cli.Context) ([]*migrations.ApplyFile, error) {
-	path, err := migrations.DirFromURL(c.String("dir"))
+	dir, err := migrateDirOf(c)
+	if err != nil {
+		return nil, err
+	}
+	path, err := migrations.DirFromURL(dir)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -177,6 +182,9 @@ func migrateApply(c *cli.Context) error {
 		OperatorVersion: operatorVersion(),
 		Secrets:         []string{t.secret},
 	}
+	if t.svc != nil {
+		opts.Secrets, opts.Privileged = append(opts.Secrets, t.svc.secrets...), t.svc.privileged(c)
+	}
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = -1
 	}
@@ -199,6 +207,9 @@ func migrateApply(c *cli.Context) error {
 			// file:line:col first on the line, for editors and CI
 			// annotations; details on the following lines.
 			fmt.Fprintln(c.App.ErrWriter, err)
+			if hint := t.svc.permissionHint(err); hint != "" {
+				fmt.Fprintln(c.App.ErrWriter, hint)
+			}
 			if rep.RolledBack {
 				fmt.Fprintf(c.App.ErrWriter, "all %d files of this run were rolled back (--tx-mode all)\n", len(rep.Files))
 			}

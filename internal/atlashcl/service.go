@@ -38,17 +38,34 @@ type Service struct {
 	// Database, Schema and Role are as written; empty means the
 	// convention (see provision.ForService).
 	Database, Schema, Role string
-	// Password is the service role's password; PasswordSet tells whether
-	// the attribute is present.
-	Password    string
-	PasswordSet bool
-	// AdminURL is the privileged connection; empty means the libpq
+	// Password is the service role's password.
+	Password Lazy
+	// AdminURL is the privileged connection; unset means the libpq
 	// environment (PGHOST, PGUSER, PGPASSWORD, ...).
-	AdminURL string
+	AdminURL Lazy
 	// SearchPath is the role's search_path; empty means the default.
 	SearchPath []string
 	// Pos is where the block starts, as file:line:col.
 	Pos string
+}
+
+// Lazy is an attribute evaluated only when a command needs it, so that a
+// variable that only another command needs (the privileged URL, say, at a
+// service's deploy) may be unset.
+type Lazy struct {
+	set  bool
+	eval func() (string, error)
+}
+
+// IsSet reports whether the attribute is written in the block.
+func (l Lazy) IsSet() bool { return l.set }
+
+// Value evaluates the attribute ("" when it is not set).
+func (l Lazy) Value() (string, error) {
+	if !l.set {
+		return "", nil
+	}
+	return l.eval()
 }
 
 // serviceAttrs are the attributes a service block may have.
@@ -72,6 +89,39 @@ func LoadService(path, env string, lookup Lookup) (*Service, error) {
 
 // ParseService is LoadService on the file's content.
 func ParseService(filename string, src []byte, env string, lookup Lookup) (*Service, error) {
+	se, err := ParseServiceEnv(filename, src, env, lookup)
+	if err != nil {
+		return nil, err
+	}
+	return se.Service, nil
+}
+
+// ServiceEnv is what commands acting for a service read from an env: the
+// Atlas attributes they use and the service block.
+type ServiceEnv struct {
+	// Name is the env's name.
+	Name string
+	// URL is the env's url attribute (the service connection).
+	URL Lazy
+	// Dir and RevisionsSchema are the migration block's dir and
+	// revisions_schema ("" when not set).
+	Dir, RevisionsSchema string
+	// Service is the service block; nil when the env has none.
+	Service *Service
+}
+
+// LoadServiceEnv reads env name from the project file at path: see
+// LoadService.
+func LoadServiceEnv(path, env string, lookup Lookup) (*ServiceEnv, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read project file: %w", err)
+	}
+	return ParseServiceEnv(path, src, env, lookup)
+}
+
+// ParseServiceEnv is LoadServiceEnv on the file's content.
+func ParseServiceEnv(filename string, src []byte, env string, lookup Lookup) (*ServiceEnv, error) {
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("%s", diags.Error())
@@ -84,6 +134,33 @@ func ParseService(filename string, src []byte, env string, lookup Lookup) (*Serv
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("%s: %w: %q (defined: %s)", filename, ErrNoEnv, env, strings.Join(envNames(file), ", "))
 	}
+	se := &ServiceEnv{Name: env}
+	for _, e := range envs {
+		if a, ok := e.Body.Attributes["url"]; ok && !se.URL.set {
+			se.URL = Lazy{set: true, eval: func() (string, error) { return ev.str(a) }}
+		}
+		for _, b := range e.Body.Blocks {
+			if b.Type != "migration" {
+				continue
+			}
+			for name, dst := range map[string]*string{"dir": &se.Dir, "revisions_schema": &se.RevisionsSchema} {
+				if a, ok := b.Body.Attributes[name]; ok && *dst == "" {
+					v, err := ev.str(a)
+					if err != nil {
+						return nil, err
+					}
+					*dst = v
+				}
+			}
+		}
+	}
+	se.Service, err = serviceBlock(ev, envs, env)
+	return se, err
+}
+
+// serviceBlock reads the service block of the env blocks.
+func serviceBlock(ev *strictEval, envs []*hclsyntax.Block, env string) (*Service, error) {
+	var err error
 	var block *hclsyntax.Block
 	for _, e := range envs {
 		for _, b := range e.Body.Blocks {
@@ -122,6 +199,16 @@ func ParseService(filename string, src []byte, env string, lookup Lookup) (*Serv
 			}
 			continue
 		}
+		switch n {
+		case "password", "admin_url":
+			l := Lazy{set: true, eval: func() (string, error) { return ev.str(a) }}
+			if n == "password" {
+				s.Password = l
+			} else {
+				s.AdminURL = l
+			}
+			continue
+		}
 		v, err := ev.str(a)
 		if err != nil {
 			return nil, err
@@ -133,10 +220,6 @@ func ParseService(filename string, src []byte, env string, lookup Lookup) (*Serv
 			s.Schema = v
 		case "role":
 			s.Role = v
-		case "password":
-			s.Password, s.PasswordSet = v, true
-		case "admin_url":
-			s.AdminURL = v
 		}
 	}
 	return s, nil

@@ -51,14 +51,25 @@ env "bare" {
 
 func TestParseService(t *testing.T) {
 	env := lookupFrom(map[string]string{"ORDERS_DB_PASSWORD": "s3cret ${NOT_EXPANDED}", "ADMIN_URL": "postgres://admin@db/app", "BILLING_PW": "pw"})
-	s, err := ParseService("atlas.hcl", []byte(projectFile), "prod", env)
+	se, err := ParseServiceEnv("atlas.hcl", []byte(projectFile), "prod", env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Service{Name: "orders", Database: "app", Password: "s3cret ${NOT_EXPANDED}", PasswordSet: true,
-		AdminURL: "postgres://admin@db/app", SearchPath: []string{"orders", "ext"}, Pos: "atlas.hcl:13:3"}
-	if !reflect.DeepEqual(s, want) {
-		t.Fatalf("got %+v\nwant %+v", s, want)
+	if se.Dir != "file://migrations" || se.RevisionsSchema != "orders" || !se.URL.IsSet() {
+		t.Fatalf("env: %+v", se)
+	}
+	if _, err := se.URL.Value(); err == nil || !strings.Contains(err.Error(), "DATABASE_URL is not set") {
+		t.Fatalf("url: %v", err)
+	}
+	s := se.Service
+	pw, err1 := s.Password.Value()
+	admin, err2 := s.AdminURL.Value()
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if s.Name != "orders" || s.Database != "app" || s.Schema != "" || s.Role != "" || pw != "s3cret ${NOT_EXPANDED}" ||
+		admin != "postgres://admin@db/app" || !reflect.DeepEqual(s.SearchPath, []string{"orders", "ext"}) || s.Pos != "atlas.hcl:13:3" {
+		t.Fatalf("got %+v", s)
 	}
 
 	if s, err := ParseService("atlas.hcl", []byte(projectFile), "plain", env); err != nil || s != nil {
@@ -69,11 +80,15 @@ func TestParseService(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if name == "escaped" && (s.Password != "pre-pw-post" || s.Role != "bill_escaped") {
-			t.Fatalf("%+v", s)
+		pw, err := s.Password.Value()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if name == "bare" && s.Password != "pw" {
-			t.Fatalf("%+v", s)
+		if name == "escaped" && (pw != "pre-pw-post" || s.Role != "bill_escaped") {
+			t.Fatalf("%+v %q", s, pw)
+		}
+		if name == "bare" && pw != "pw" {
+			t.Fatalf("%+v %q", s, pw)
 		}
 	}
 }
@@ -87,14 +102,21 @@ func TestParseServiceUnsetVariables(t *testing.T) {
 	for _, c := range cases {
 		vars := map[string]string{"ORDERS_DB_PASSWORD": "x", "ADMIN_URL": "x", "BILLING_PW": "x"}
 		delete(vars, c.unset)
-		_, err := ParseService("atlas.hcl", []byte(projectFile), c.env, lookupFrom(vars))
+		s, err := ParseService("atlas.hcl", []byte(projectFile), c.env, lookupFrom(vars))
+		if err != nil {
+			t.Fatalf("the password is evaluated only when used: %v", err)
+		}
+		_, err = s.Password.Value()
 		if err == nil || !strings.Contains(err.Error(), c.unset) || !strings.Contains(err.Error(), "not set") || !strings.HasPrefix(err.Error(), c.pos) {
 			t.Errorf("env %s without %s: %v", c.env, c.unset, err)
 		}
 	}
 	// The variable block's getenv is evaluated only when used.
-	_, err := ParseService("atlas.hcl", []byte(projectFile), "prod", lookupFrom(map[string]string{"ORDERS_DB_PASSWORD": "x"}))
-	if err == nil || !strings.Contains(err.Error(), "ADMIN_URL is not set") {
+	s, err := ParseService("atlas.hcl", []byte(projectFile), "prod", lookupFrom(map[string]string{"ORDERS_DB_PASSWORD": "x"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AdminURL.Value(); err == nil || !strings.Contains(err.Error(), "ADMIN_URL is not set") {
 		t.Errorf("unset variable default: %v", err)
 	}
 	if _, err := ParseService("atlas.hcl", []byte(projectFile), "escaped", lookupFrom(map[string]string{"BILLING_PW": "x"})); err != nil {
@@ -112,6 +134,7 @@ func TestParseServiceErrors(t *testing.T) {
 		{"env \"b\" {\n service \"x\" { role = var.nope }\n}", `no variable "nope" is declared`},
 		{"env \"b\" {\n service \"x\" { role = [\"a\"] }\n}", "want a string"},
 		{"env \"b\" {\n service \"x\" { role = file(\"x\") }\n}", "atlas.hcl:2:23"},
+		{"env \"b\" {\n migration {\n dir = getenv(\"NOPE\")\n }\n}", "atlas.hcl:3:8: Error in function call: Call to function \"getenv\" failed: environment variable NOPE is not set"},
 	} {
 		_, err := ParseService("atlas.hcl", []byte(c.src), "b", lookupFrom(nil))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
