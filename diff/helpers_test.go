@@ -69,3 +69,12 @@ func planAndProve(t *testing.T, oldDDL, newDDL string, opts diff.Options) *diff.
 	}
 	return plan
 }
+
+// testProvider hands out devdb.ForTest databases as a devdb.Provider.
+type testProvider struct{ t *testing.T }
+
+func (p testProvider) NewDatabase(context.Context) (*devdb.Database, error) {
+	return &devdb.Database{URL: devdb.ForTest(p.t)}, nil
+}
+func (testProvider) Close() error   { return nil }
+func (testProvider) String() string { return "test databases" }

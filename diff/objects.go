@@ -289,14 +289,14 @@ func (p *planner) sequences() error {
 		q := s2.QName.String()
 		s1, ok := p.from.Catalog.Sequence(s2.QName)
 		if !ok {
-			p.types = append(p.types, Stmt{SQL: "CREATE SEQUENCE " + q + " " + s2.SeqOptions.String(), Comment: "create sequence " + s2.Name})
+			p.types = append(p.types, Stmt{SQL: strings.TrimSpace("CREATE SEQUENCE " + q + " " + createSeqClauses(s2.SeqOptions)), Comment: "create sequence " + s2.Name})
 			if s2.Comment != "" {
 				p.types = append(p.types, commentStmt("SEQUENCE "+q, s2.Comment))
 			}
 			continue
 		}
 		if s1.SeqOptions != s2.SeqOptions {
-			p.types = append(p.types, Stmt{SQL: "ALTER SEQUENCE " + q + " " + s2.SeqOptions.String(), Comment: "change the options of sequence " + s2.Name})
+			p.types = append(p.types, Stmt{SQL: "ALTER SEQUENCE " + q + " " + seqClauses(s1.SeqOptions, s2.SeqOptions), Comment: "change the options of sequence " + s2.Name})
 		}
 		if s1.Comment != s2.Comment {
 			p.types = append(p.types, commentStmt("SEQUENCE "+q, s2.Comment))
@@ -330,4 +330,55 @@ func (p *planner) sequencesAfter() error {
 		}
 	}
 	return nil
+}
+
+// seqClauses returns the CREATE/ALTER SEQUENCE options that turn a
+// sequence with options have into one with options want. The type comes
+// first: it changes the bounds PostgreSQL defaults to, so they are given
+// whenever it changes.
+func seqClauses(have, want schema.SeqOptions) string {
+	var c []string
+	typeChanged := have.Type != want.Type
+	if typeChanged {
+		c = append(c, "AS "+want.Type)
+	}
+	if have.Increment != want.Increment {
+		c = append(c, fmt.Sprintf("INCREMENT BY %d", want.Increment))
+	}
+	if typeChanged || have.Min != want.Min {
+		c = append(c, fmt.Sprintf("MINVALUE %d", want.Min))
+	}
+	if typeChanged || have.Max != want.Max {
+		c = append(c, fmt.Sprintf("MAXVALUE %d", want.Max))
+	}
+	if have.Start != want.Start {
+		c = append(c, fmt.Sprintf("START WITH %d", want.Start))
+	}
+	if have.Cache != want.Cache {
+		c = append(c, fmt.Sprintf("CACHE %d", want.Cache))
+	}
+	if have.Cycle != want.Cycle {
+		if want.Cycle {
+			c = append(c, "CYCLE")
+		} else {
+			c = append(c, "NO CYCLE")
+		}
+	}
+	return strings.Join(c, " ")
+}
+
+// createSeqClauses returns the CREATE SEQUENCE options of a sequence,
+// leaving out those PostgreSQL defaults to.
+func createSeqClauses(want schema.SeqOptions) string {
+	def := defaultSeqOptions(want) // bounds for the type and the sign of the increment
+	def.Increment = 1
+	def.Start = def.Min
+	if want.Increment < 0 {
+		def.Start = def.Max
+	}
+	clauses := seqClauses(def, want)
+	if want.Type != "bigint" {
+		clauses = strings.TrimSpace("AS " + want.Type + " " + clauses)
+	}
+	return clauses
 }

@@ -1,0 +1,98 @@
+package schema
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+
+	"ariga.io/atlas/sql/postgres"
+	atlas "ariga.io/atlas/sql/schema"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+)
+
+// EvalHCL reads HCL files in Atlas's schema language into one Realm: the
+// files merge (a table may reference an enum of another file). Syntax
+// errors name file:line:col.
+func EvalHCL(paths []string) (*atlas.Realm, error) {
+	p := hclparse.NewParser()
+	for _, path := range paths {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if _, diags := p.ParseHCL(src, path); diags.HasErrors() {
+			return nil, hclError(diags)
+		}
+	}
+	var r atlas.Realm
+	if err := postgres.EvalHCL.Eval(p, &r, nil); err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
+	}
+	return &r, nil
+}
+
+// hclError formats HCL diagnostics as file:line:col: summary: detail.
+func hclError(diags hcl.Diagnostics) error {
+	var b bytes.Buffer
+	for i, d := range diags.Errs() {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if diag, ok := d.(*hcl.Diagnostic); ok && diag.Subject != nil {
+			fmt.Fprintf(&b, "%s:%d:%d: %s", diag.Subject.Filename, diag.Subject.Start.Line, diag.Subject.Start.Column, diag.Summary)
+			if diag.Detail != "" {
+				b.WriteString(": " + diag.Detail)
+			}
+			continue
+		}
+		b.WriteString(d.Error())
+	}
+	return fmt.Errorf("%s", b.String())
+}
+
+func joinPaths(paths []string) string {
+	if len(paths) == 1 {
+		return paths[0]
+	}
+	return fmt.Sprintf("%s and %d more", paths[0], len(paths)-1)
+}
+
+// applyRealm creates the realm in an empty dev database with Atlas's
+// planner, so that PostgreSQL normalizes it (types, defaults, names) and
+// it can be inspected like any other state.
+func applyRealm(ctx context.Context, db *sql.DB, r *atlas.Realm) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	drv, err := postgres.Open(conn)
+	if err != nil {
+		return err
+	}
+	current, err := drv.InspectRealm(ctx, nil)
+	if err != nil {
+		return err
+	}
+	changes, err := drv.RealmDiff(current, r)
+	if err != nil {
+		return err
+	}
+	if err := drv.ApplyChanges(ctx, changes); err != nil {
+		return fmt.Errorf("create the HCL schema on the dev database: %w", err)
+	}
+	return nil
+}
+
+// FormatHCL returns the canonical formatting of an HCL file; a syntax
+// error names file:line:col.
+func FormatHCL(path string, src []byte) ([]byte, error) {
+	if _, diags := hclparse.NewParser().ParseHCL(src, path); diags.HasErrors() {
+		return nil, hclError(diags)
+	}
+	return hclwrite.Format(src), nil
+}

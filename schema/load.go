@@ -1,0 +1,239 @@
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/pgurl"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// LoadOptions configure Load.
+type LoadOptions struct {
+	// Dev hands out the dev databases that states are loaded into; it is
+	// not used for a live database.
+	Dev devdb.Provider
+	// Scope limits the inspection.
+	Scope Scope
+	// Baseline is a file:// URL of SQL run in every dev database before
+	// the state (roles, extensions, schemas the state needs but does not
+	// own). It is on both sides of every diff, so it never reaches a plan.
+	Baseline string
+}
+
+// Loaded is a state and the database that holds it.
+type Loaded struct {
+	*State
+	Source *Source
+	// DB is the database holding the state: a dev database, or the live
+	// database for a postgres:// source (which is only read).
+	DB *sql.DB
+	// URL is DB's URL (it may hold a password).
+	URL string
+	// Dir is the migration directory of a SourceMigrations state.
+	Dir *migrations.Dir
+	dev *devdb.Database
+}
+
+// Close closes the connection and drops the dev database, if any.
+func (l *Loaded) Close(ctx context.Context) error {
+	var errs []error
+	if l.DB != nil {
+		errs = append(errs, l.DB.Close())
+	}
+	if l.dev != nil {
+		errs = append(errs, l.dev.Close(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// IsDev reports whether the state lives in a dev database (and may be
+// changed, e.g. by Prove).
+func (l *Loaded) IsDev() bool { return l.dev != nil }
+
+// Load loads the state a URL names (see ParseSource): files and migration
+// directories into a fresh dev database, a postgres:// URL by inspecting
+// the live database. The caller must Close the result.
+func Load(ctx context.Context, raw string, opts LoadOptions) (*Loaded, error) {
+	src, err := ParseSource(raw)
+	if err != nil {
+		return nil, err
+	}
+	if src.Kind == SourceDatabase {
+		db, err := OpenDB(raw)
+		if err != nil {
+			return nil, err
+		}
+		st, err := InspectDB(ctx, db, opts.Scope)
+		if err != nil {
+			db.Close()
+			return nil, pgurl.RedactError(fmt.Errorf("inspect %s: %w", src.Redacted(), err), pgurl.Password(raw))
+		}
+		return &Loaded{State: st, Source: src, DB: db, URL: raw}, nil
+	}
+	if opts.Dev == nil {
+		return nil, fmt.Errorf("loading %s needs a dev database", raw)
+	}
+	dev, err := opts.Dev.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &Loaded{Source: src, URL: dev.URL, dev: dev}
+	if err := l.fill(ctx, opts); err != nil {
+		l.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return l, nil
+}
+
+// NewEmpty returns an empty dev database with the baseline applied, as
+// the starting state of a diff from nothing.
+func NewEmpty(ctx context.Context, opts LoadOptions) (*Loaded, error) {
+	dev, err := opts.Dev.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &Loaded{URL: dev.URL, dev: dev}
+	if err := l.fill(ctx, opts); err != nil {
+		l.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
+	var (
+		sqlFiles []*migrations.File
+		err      error
+	)
+	if l.Source != nil {
+		switch l.Source.Kind {
+		case SourceSQL:
+			for _, p := range l.Source.Files {
+				f, err := readSQLFile(p)
+				if err != nil {
+					return err
+				}
+				sqlFiles = append(sqlFiles, f)
+			}
+		case SourceMigrations:
+			if l.Dir, err = migrations.Open(l.Source.Dir); err != nil {
+				return err
+			}
+		}
+	}
+	baseline, err := readBaseline(opts.Baseline)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, l.URL)
+	if err != nil {
+		return fmt.Errorf("connect to dev database: %w", pgurl.RedactError(err, pgurl.Password(l.URL)))
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if createsPublic(sqlFiles) {
+		// The state creates the public schema itself, which the dev
+		// database already has.
+		if _, err := conn.Exec(ctx, "DROP SCHEMA public CASCADE"); err != nil {
+			return fmt.Errorf("prepare dev database: %w", err)
+		}
+	}
+	var before map[string]bool
+	if len(baseline) > 0 {
+		if err := execBaseline(ctx, conn.PgConn(), baseline); err != nil {
+			return err
+		}
+		if before, err = objectKeys(ctx, l.URL); err != nil {
+			return err
+		}
+	}
+	if l.Source != nil {
+		switch l.Source.Kind {
+		case SourceSQL:
+			err = execSQLFiles(ctx, conn.PgConn(), sqlFiles)
+		case SourceMigrations:
+			err = migrations.ReplayConn(ctx, conn.PgConn(), l.Dir.Files...)
+		case SourceHCL:
+			err = l.loadHCL(ctx)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if l.DB, err = OpenDB(l.URL); err != nil {
+		return err
+	}
+	if l.State, err = InspectDB(ctx, l.DB, opts.Scope); err != nil {
+		return fmt.Errorf("inspect the dev database: %w", err)
+	}
+	if before != nil {
+		kept := l.Catalog.Unmodelled[:0]
+		for _, o := range l.Catalog.Unmodelled {
+			if !before[o.Key()] {
+				kept = append(kept, o)
+			}
+		}
+		l.Catalog.Unmodelled = kept
+	}
+	return nil
+}
+
+func (l *Loaded) loadHCL(ctx context.Context) error {
+	r, err := EvalHCL(l.Source.Files)
+	if err != nil {
+		return err
+	}
+	db, err := OpenDB(l.URL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return applyRealm(ctx, db, r)
+}
+
+// readBaseline reads the dev baseline's SQL files.
+func readBaseline(raw string) ([]*migrations.File, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	src, err := ParseSource(raw)
+	if err != nil {
+		return nil, fmt.Errorf("dev baseline: %w", err)
+	}
+	if src.Kind != SourceSQL {
+		return nil, fmt.Errorf("dev baseline %s: want SQL files (file://baseline.sql), not %s", raw, src.Kind)
+	}
+	var files []*migrations.File
+	for _, p := range src.Files {
+		f, err := readSQLFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("dev baseline: %w", err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// objectKeys lists the keys of the unmodelled objects of a database, to
+// leave the baseline's out of reports.
+func objectKeys(ctx context.Context, url string) (map[string]bool, error) {
+	sqlDB, err := OpenDB(url)
+	if err != nil {
+		return nil, err
+	}
+	defer sqlDB.Close()
+	st, err := InspectDB(ctx, sqlDB, Scope{})
+	if err != nil {
+		return nil, fmt.Errorf("inspect the dev baseline: %w", err)
+	}
+	keys := map[string]bool{}
+	for _, o := range st.Catalog.Unmodelled {
+		keys[o.Key()] = true
+	}
+	return keys, nil
+}

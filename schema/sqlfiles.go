@@ -1,0 +1,109 @@
+package schema
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// readSQLFile reads and splits a desired-state SQL file. psql meta-command
+// lines (the \restrict and \unrestrict lines of recent pg_dump versions,
+// \connect, \set, ...) are not SQL and are skipped.
+func readSQLFile(path string) (*migrations.File, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := migrations.Scan(path, src, migrations.SplitOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return &migrations.File{
+		Name:      filepath.Base(path),
+		Path:      path,
+		Bytes:     src,
+		Stmts:     sc.Stmts,
+		Meta:      sc.Meta,
+		Delimiter: sc.Delimiter,
+		TxMode:    migrations.TxModeFile,
+	}, nil
+}
+
+// reCreatePublic matches a statement that creates the public schema, as a
+// pg_dump of a database whose public schema was recreated has.
+var reCreatePublic = regexp.MustCompile(`(?is)^\s*CREATE\s+SCHEMA\s+(public|"public")(\s+AUTHORIZATION\s+.*)?\s*$`)
+
+// createsPublic reports whether a file creates the public schema.
+func createsPublic(files []*migrations.File) bool {
+	for _, f := range files {
+		for _, s := range f.Stmts {
+			if reCreatePublic.MatchString(s.Text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// execSQLFiles runs SQL files on conn in order, each in one transaction
+// (one round trip). A file that cannot run in a transaction (CREATE INDEX
+// CONCURRENTLY, ...) or that needs more locks than the server's lock table
+// holds runs again statement by statement. Errors name file:line:col,
+// PostgreSQL's message and its SQLSTATE.
+func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*migrations.File) error {
+	for _, f := range files {
+		err := migrations.ExecFile(ctx, conn, f)
+		if needsNoTx(err) {
+			g := *f
+			g.TxMode = migrations.TxModeNone
+			err = migrations.ExecFile(ctx, conn, &g)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// needsNoTx reports whether a file failed because it ran in a transaction:
+// 25001 active_sql_transaction, 53200 out_of_memory (the lock table).
+func needsNoTx(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	return pg.Code == "25001" || pg.Code == "53200" && strings.Contains(pg.Hint+pg.Message, "max_locks_per_transaction")
+}
+
+// reCreateRole matches the statements that create cluster-wide roles.
+var reCreateRole = regexp.MustCompile(`(?is)^\s*CREATE\s+(ROLE|USER|GROUP)\s`)
+
+// execBaseline runs the dev baseline statement by statement. Roles are
+// cluster-wide: a CREATE ROLE for a role that exists (created by the
+// baseline of another dev database on the same server) is skipped.
+func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*migrations.File) error {
+	for _, f := range files {
+		for i := range f.Stmts {
+			one := *f
+			one.Stmts = f.Stmts[i : i+1]
+			one.TxMode = migrations.TxModeNone
+			err := migrations.ExecFile(ctx, conn, &one)
+			var pg *pgconn.PgError
+			if err != nil && reCreateRole.MatchString(f.Stmts[i].Text) && errors.As(err, &pg) && pg.Code == "42710" {
+				continue // duplicate_object: the role exists
+			}
+			if err != nil {
+				return fmt.Errorf("dev baseline: %w", err)
+			}
+		}
+	}
+	return nil
+}
