@@ -35,6 +35,9 @@ func (p *LineProgress) FileDone(f *ApplyFile, res *FileResult) {
 	if res.Skip > 0 {
 		count += fmt.Sprintf(" (resumed after %d)", res.Skip)
 	}
+	if f.Privileged {
+		count += " as the privileged role"
+	}
 	fmt.Fprintf(p.W, "%s  %s  %s  %s\n", status, f.Name, count, roundDuration(res.Duration))
 }
 

@@ -139,7 +139,7 @@ func TestServicesEndToEnd(t *testing.T) {
 	}
 
 	out := cli(0, "migrate", "apply", "--env", "billing")
-	if !strings.Contains(out, "Migrated to version 20240101000001") {
+	if !strings.Contains(out, "Migrated to version 20240101000001") || !strings.Contains(out, "20240101000000_ext.sql  1 statements as the privileged role") {
 		t.Fatalf("apply billing:\n%s", out)
 	}
 	cli(0, "migrate", "apply", "--env", "shipping")
