@@ -143,6 +143,9 @@ func TestServicesEndToEnd(t *testing.T) {
 		t.Fatalf("apply billing:\n%s", out)
 	}
 	cli(0, "migrate", "apply", "--env", "shipping")
+	if out := cli(0, "migrate", "status", "--env", "billing"); !strings.Contains(out, "20240101000001") {
+		t.Fatalf("status as the service role:\n%s", out)
+	}
 
 	admin, err := pgx.Connect(ctx, db.URL)
 	if err != nil {
