@@ -43,18 +43,6 @@ func changeRefs(c atlas.Change) []schema.PgRef {
 	return nil
 }
 
-// atlasTouched lists (by key) the tables, enums and schemas that Atlas's
-// changes touch.
-func atlasTouched(changes []atlas.Change) map[string]bool {
-	m := map[string]bool{}
-	for _, c := range changes {
-		for _, r := range changeRefs(c) {
-			m[r.String()] = true
-		}
-	}
-	return m
-}
-
 // atlasDisturbed lists (by key) what Atlas's changes take away from the
 // objects that use it: dropped tables, columns, enums and schemas, and
 // columns whose type changes. Objects that depend on them must be dropped

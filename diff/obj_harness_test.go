@@ -128,3 +128,55 @@ func roundTrip(t *testing.T, old, new string, opts ObjectOptions) ([]*migrate.Ch
 	}
 	return plan, nil
 }
+
+// loadState loads ddl into a fresh database and inspects it the way the
+// commands do (schema.InspectDB).
+func loadState(t *testing.T, ddl string, scope schema.Scope) (*sql.DB, *schema.State) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := schema.OpenDB(devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if strings.TrimSpace(ddl) != "" {
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			t.Fatalf("load: %v\n%s", err, ddl)
+		}
+	}
+	st, err := schema.InspectDB(ctx, db, scope)
+	if err != nil {
+		t.Fatalf("inspect: %v", err)
+	}
+	return db, st
+}
+
+// roundTripState is roundTrip through the commands' pipeline: Diff, then
+// Prove on a database built from old, then a second Diff that must be
+// empty. Planning errors are returned.
+func roundTripState(t *testing.T, old, new string, opts ObjectOptions) (*Plan, error) {
+	t.Helper()
+	ctx := context.Background()
+	scope := schema.Scope{IncludePrivileges: opts.IncludePrivileges}
+	fromDB, from := loadState(t, old, scope)
+	toDB, to := loadState(t, new, scope)
+	plan, err := Diff(ctx, from, to, Options{Casts: DBCasts{DB: toDB}})
+	if err != nil {
+		return nil, err
+	}
+	if err := Prove(ctx, fromDB, plan, to, scope); err != nil {
+		t.Fatalf("prove: %v\nplan:\n%s", err, plan.SQL())
+	}
+	again, err := schema.InspectDB(ctx, fromDB, scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, err := Diff(ctx, again, to, Options{Casts: DBCasts{DB: toDB}})
+	if err != nil {
+		t.Fatalf("second diff: %v\nplan:\n%s", err, plan.SQL())
+	}
+	if !rest.Empty() {
+		t.Fatalf("second diff is not empty:\n%s\nfirst plan:\n%s", rest.SQL(), plan.SQL())
+	}
+	return plan, nil
+}

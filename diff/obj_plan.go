@@ -97,6 +97,30 @@ var kindRank = map[schema.PgKind]int{
 }
 
 func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {
+	ext := make([]extStmt, len(atlasPlan))
+	for i, c := range atlasPlan {
+		_, drop := c.Source.(*atlas.DropTable)
+		ext[i] = extStmt{change: c, touches: changeRefs(c.Source), dropsTable: drop}
+	}
+	disturbed := atlasDisturbed(changes)
+	for _, e := range p.enumRecreates {
+		disturbed[enumRef(e[0]).String()] = true
+	}
+	return p.merge(ext, disturbed)
+}
+
+// extStmt is a statement planned elsewhere (by Atlas, or by the table
+// planner of this package) with the objects it touches.
+type extStmt struct {
+	change     *migrate.Change
+	touches    []schema.PgRef
+	dropsTable bool
+}
+
+// merge plans the objects of package schema around the statements ext
+// (kept in their order). disturbed lists (by key) what ext takes away from
+// under the objects: dropped tables, columns and types, retyped columns.
+func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate.Change, error) {
 	fromObjs, toObjs := p.objects(p.from), p.objects(p.to)
 	keys := map[string]bool{}
 	for k := range fromObjs {
@@ -127,11 +151,6 @@ func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) (
 		}
 		actions = append(actions, a)
 	}
-	// What Atlas's changes take away from under the objects.
-	disturbed := atlasDisturbed(changes)
-	for _, e := range p.enumRecreates {
-		disturbed[enumRef(e[0]).String()] = true
-	}
 	for _, a := range actions {
 		if a.to == nil || a.recreate {
 			disturbed[a.key] = true
@@ -156,11 +175,16 @@ func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) (
 			}
 		}
 	}
-	touched := atlasTouched(changes)
+	touched := map[string]bool{}
+	for _, e := range ext {
+		for _, r := range e.touches {
+			touched[r.String()] = true
+		}
+	}
 	if err := p.checkTableUsers(actions, isDisturbed, touched); err != nil {
 		return nil, err
 	}
-	return p.build(actions, atlasPlan)
+	return p.build(actions, ext)
 }
 
 // checkTableUsers fails when an object that a table (a column type, a
@@ -195,20 +219,22 @@ func (p *objPlanner) checkTableUsers(actions []*objAction, isDisturbed func(sche
 }
 
 // build turns the actions and Atlas's statements into ordered changes.
-func (p *objPlanner) build(actions []*objAction, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {
+func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Change, error) {
 	g := &planGraph{}
 	creates := map[string]*planNode{} // by object key: creates and alters
 	drops := map[string]*planNode{}
 	links := map[string]*planNode{}
 	var anyFunc bool
-	// Atlas's statements, chained in Atlas's order.
+	// The statements planned elsewhere, chained in their order.
 	touches := map[string][]*planNode{}
+	dropsTable := map[*planNode]bool{}
 	var prev *planNode
-	for i, c := range atlasPlan {
-		n := g.add(atlasLabel(c, i), 1, i, []*migrate.Change{c})
+	for i, e := range ext {
+		n := g.add(atlasLabel(e.change, i), 1, i, []*migrate.Change{e.change})
 		g.edge(prev, n)
 		prev = n
-		for _, r := range changeRefs(c.Source) {
+		dropsTable[n] = e.dropsTable
+		for _, r := range e.touches {
 			touches[r.String()] = append(touches[r.String()], n)
 		}
 	}
@@ -295,7 +321,7 @@ func (p *objPlanner) build(actions []*objAction, atlasPlan []*migrate.Change) ([
 			// A sequence owned by a column goes with its table.
 			if s, ok := a.from.(*schema.PgSequence); ok && s.OwnedBy != nil {
 				for _, t := range touches[s.OwnedBy.Owner().String()] {
-					if _, ok := t.changes[0].Source.(*atlas.DropTable); ok {
+					if dropsTable[t] {
 						n.changes[0].Cmd = "DROP SEQUENCE IF EXISTS " + s.SQLName
 						g.edge(t, n)
 					}
@@ -371,5 +397,5 @@ func atlasLabel(c *migrate.Change, i int) string {
 	if c.Comment != "" {
 		return c.Comment
 	}
-	return fmt.Sprintf("statement %d of Atlas's plan", i+1)
+	return fmt.Sprintf("statement %d of the table plan", i+1)
 }

@@ -114,6 +114,12 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 	for _, group := range [][]Stmt{p.schemas, p.types, p.pre, p.tables, p.post, p.drops, p.dropSchema} {
 		plan.Stmts = append(plan.Stmts, group...)
 	}
+	// Views, functions, triggers, ... ordered around those (obj_merge.go).
+	stmts, err := mergeObjects(from, to, plan.Stmts, ObjectOptions{IncludePrivileges: true})
+	if err != nil {
+		return nil, err
+	}
+	plan.Stmts = stmts
 	if p.noTx || p.usesAddedEnumValue(plan) {
 		plan.Transactional = false
 	}

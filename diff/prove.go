@@ -136,6 +136,8 @@ func Differences(got, want *schema.State) ([]string, error) {
 			out = append(out, "Atlas: "+d)
 		}
 	}
+	// Views, functions, triggers, ... (obj_merge.go).
+	out = append(out, objectDifferences(got.Realm, want.Realm, ObjectOptions{IncludePrivileges: true})...)
 	return out, nil
 }
 

@@ -20,32 +20,8 @@ type unmodelledQuery struct {
 }
 
 var unmodelledQueries = []unmodelledQuery{
-	{KindView, relQuery("v")},
-	{KindMatView, relQuery("m")},
 	{KindForeignTable, relQuery("f")},
-	{KindFunction, procQuery("f")},
-	{KindFunction, procQuery("w")},
-	{KindProcedure, procQuery("p")},
-	{KindAggregate, procQuery("a")},
-	{KindTrigger, `
-SELECT n.nspname, c.relname, g.tgname, CASE WHEN g.tgconstraint <> 0 THEN 'constraint trigger' ELSE '' END
-FROM pg_catalog.pg_trigger g
-	JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND n.nspname = ANY($1) AND ` + extFree("pg_trigger", "g.oid")},
-	{KindCompositeType, typeQuery(`t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_catalog.pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c')`)},
-	{KindRangeType, typeQuery(`t.typtype = 'r'`)},
 	{KindBaseType, typeQuery(`t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid)`)},
-	{KindExtension, `
-SELECT n.nspname, '', x.extname, 'version ' || x.extversion
-FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
-WHERE x.extname <> 'plpgsql' AND (n.nspname = ANY($1) OR n.nspname IN ('pg_catalog', 'information_schema'))`},
-	{KindPolicy, `
-SELECT n.nspname, c.relname, p.polname, ''
-FROM pg_catalog.pg_policy p
-	JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = ANY($1) AND ` + extFree("pg_policy", "p.oid")},
 	{KindRule, `
 SELECT n.nspname, c.relname, w.rulename, ''
 FROM pg_catalog.pg_rewrite w
@@ -65,30 +41,11 @@ WHERE n.nspname = ANY($1) AND ` + extFree("pg_operator", "o.oid")},
 	{KindTextSearch, nsQuery("pg_ts_template", "tmplname", "tmplnamespace", "template")},
 	{KindConversion, nsQuery("pg_conversion", "conname", "connamespace", "")},
 	{KindStatistics, nsQuery("pg_statistic_ext", "stxname", "stxnamespace", "")},
-	{KindPrivileges, `
-SELECT n.nspname, '', '', 'grants on schema'
-FROM pg_catalog.pg_namespace n
-WHERE n.nspacl IS NOT NULL AND n.nspname = ANY($1)
-	AND n.nspacl::text[] <> ARRAY[pg_catalog.pg_get_userbyid(n.nspowner) || '=UC/' || pg_catalog.pg_get_userbyid(n.nspowner), '=U/' || pg_catalog.pg_get_userbyid(n.nspowner)]`},
-	{KindPrivileges, `
-SELECT n.nspname, '', p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', 'grants on routine'
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE p.proacl IS NOT NULL AND n.nspname = ANY($1) AND ` + extFree("pg_proc", "p.oid")},
-	{KindPrivileges, `
-SELECT n.nspname, '', c.relname, 'grants on ' || CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'relation' END
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relacl IS NOT NULL AND c.relkind IN ('v', 'm', 'f') AND n.nspname = ANY($1) AND ` + extFree("pg_class", "c.oid")},
-	{KindDefaultPrivileges, `
-SELECT COALESCE(n.nspname, ''), '', pg_catalog.pg_get_userbyid(d.defaclrole),
-	'for ' || CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions' WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END
-FROM pg_catalog.pg_default_acl d LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
-WHERE d.defaclnamespace = 0 OR n.nspname = ANY($1)`},
 }
 
 // databaseQueries list database-level objects; they are read only when the
 // whole database is in scope. They take no arguments.
 var databaseQueries = []unmodelledQuery{
-	{KindEventTrigger, `SELECT '', '', e.evtname, e.evtevent FROM pg_catalog.pg_event_trigger e WHERE ` + extFree("pg_event_trigger", "e.oid")},
 	{KindCast, `
 SELECT '', '', pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL), ''
 FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND ` + extFree("pg_cast", "c.oid")},
@@ -103,18 +60,6 @@ func relQuery(relkind string) string {
 SELECT n.nspname, '', c.relname, ''
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = '` + relkind + `' AND n.nspname = ANY($1) AND ` + extFree("pg_class", "c.oid")
-}
-
-// procQuery lists routines of one prokind, named with their argument types.
-func procQuery(prokind string) string {
-	detail := "''"
-	if prokind == "w" {
-		detail = "'window function'"
-	}
-	return `
-SELECT n.nspname, '', p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ` + detail + `
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE p.prokind = '` + prokind + `' AND n.nspname = ANY($1) AND ` + extFree("pg_proc", "p.oid")
 }
 
 // typeQuery lists types matching cond.

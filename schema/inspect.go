@@ -97,6 +97,11 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	if realm, err = applyExclude(realm, cat, scope.Exclude); err != nil {
 		return nil, err
 	}
+	// Views, functions, triggers, types, extensions, policies, grants
+	// (obj_*.go); an object nothing models stops the inspection.
+	if err := inspectObjectsTx(ctx, tx, realm, ObjectOptions{IncludePrivileges: scope.IncludePrivileges, WithCatalog: true}); err != nil {
+		return nil, err
+	}
 	return &State{Realm: realm, Catalog: cat}, nil
 }
 

@@ -15,6 +15,10 @@ type ObjectOptions struct {
 	// functions, schemas and types, and default privileges. Without it,
 	// privileges are neither read nor planned.
 	IncludePrivileges bool
+	// WithCatalog is set when the caller's catalog reader (ReadCatalog)
+	// models domains and standalone sequences and gives serial columns
+	// their plain type back: those are then left to it.
+	WithCatalog bool
 }
 
 // objQuerier runs queries; *sql.Tx and *sql.Conn are objQueriers.
@@ -100,6 +104,9 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		)
 	}
 	for _, s := range steps {
+		if opts.WithCatalog && (s.what == "sequences" || s.what == "domains") {
+			continue
+		}
 		if err := s.fn(ctx); err != nil {
 			return fmt.Errorf("inspect %s: %w", s.what, err)
 		}

@@ -19,6 +19,9 @@ type Scope struct {
 	// "schema", "schema.table", "schema.table.column", with an optional
 	// type selector such as "*.tmp_*[type=table|view]".
 	Exclude []string
+	// IncludePrivileges reads GRANTs and default privileges too (see
+	// ObjectOptions in obj_inspect.go).
+	IncludePrivileges bool
 }
 
 var reTypeSel = regexp.MustCompile(`\[type=([a-z|_ ]+)\]$`)
