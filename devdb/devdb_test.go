@@ -377,3 +377,15 @@ func TestDetachedClusterLifecycle(t *testing.T) {
 		t.Fatal("attach succeeded after stop")
 	}
 }
+
+func TestStartFailureReportsServerLogAndCleansUp(t *testing.T) {
+	base := privateBase(t)
+	_, err := StartLocal(context.Background(), Options{BaseDir: base, Settings: map[string]string{"shared_buffers": "not-a-size"}})
+	if err == nil || !strings.Contains(err.Error(), "shared_buffers") {
+		t.Fatalf("want an error quoting the server's complaint, got %v", err)
+	}
+	runs, _ := filepath.Glob(filepath.Join(base, "*", "run-*"))
+	if len(runs) != 0 {
+		t.Fatalf("failed start left %v", runs)
+	}
+}

@@ -109,10 +109,11 @@ type Cluster struct {
 	pid          int
 	createSuffix string // options of CREATE DATABASE for this server version
 
-	mu     sync.Mutex
-	admin  *pgx.Conn
-	dbs    map[string]bool // databases handed out and not yet dropped
-	waitCh <-chan error    // delivers the server's exit, when it is our child
+	mu      sync.Mutex
+	admin   *pgx.Conn
+	dbs     map[string]bool // databases handed out and not yet dropped
+	exited  <-chan struct{} // closed when the server (our child) has exited
+	exitErr error           // its exit status, valid once exited is closed
 }
 
 // String describes the cluster.
@@ -139,7 +140,7 @@ func (c *Cluster) URL(db string) string {
 // are found, a ready data directory is copied from the per-version cache
 // (made by initdb on first use), and the server is started on a unix socket
 // in a private tmpfs directory. Close stops it and removes the directory.
-func StartLocal(ctx context.Context, opts Options) (c *Cluster, err error) {
+func StartLocal(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	opts = opts.withDefaults()
 	if opts.Binaries.Dir == "" {
 		if opts.Binaries, err = FindBinaries(ctx); err != nil {
@@ -167,7 +168,7 @@ func StartLocal(ctx context.Context, opts Options) (c *Cluster, err error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	c = &Cluster{dir: dir, sockDir: filepath.Join(dir, "sock"), port: 5432, owned: true, dbs: map[string]bool{}}
+	c := &Cluster{dir: dir, sockDir: filepath.Join(dir, "sock"), port: 5432, owned: true, dbs: map[string]bool{}}
 	defer func() {
 		if err != nil {
 			c.stop()
@@ -233,17 +234,17 @@ func (c *Cluster) startServer(ctx context.Context, opts Options, cred *syscall.C
 		return fmt.Errorf("start postgres: %w", err)
 	}
 	c.pid = cmd.Process.Pid
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	go func() { c.exitErr = cmd.Wait(); close(exited) }()
 	if !opts.Detach {
 		c.cmd = cmd
-		c.waitCh = exited
+		c.exited = exited
 	}
 	return c.waitReady(ctx, exited)
 }
 
 // waitReady polls postmaster.pid until the server reports "ready".
-func (c *Cluster) waitReady(ctx context.Context, exited <-chan error) error {
+func (c *Cluster) waitReady(ctx context.Context, exited <-chan struct{}) error {
 	pidFile := filepath.Join(c.dir, "data", "postmaster.pid")
 	deadline := time.Now().Add(60 * time.Second)
 	for delay := 500 * time.Microsecond; ; {
@@ -254,8 +255,8 @@ func (c *Cluster) waitReady(ctx context.Context, exited <-chan error) error {
 			}
 		}
 		select {
-		case err := <-exited:
-			return fmt.Errorf("postgres exited during start-up (%v): %s", err, c.logTail())
+		case <-exited:
+			return fmt.Errorf("postgres exited during start-up (%v): %s", c.exitErr, c.logTail())
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(delay):
@@ -383,10 +384,10 @@ func (c *Cluster) stop() error {
 		// Immediate shutdown: nothing in a throwaway cluster needs a checkpoint.
 		_ = c.cmd.Process.Signal(syscall.SIGQUIT)
 		select {
-		case <-c.waitCh:
+		case <-c.exited:
 		case <-time.After(10 * time.Second):
 			_ = syscall.Kill(-c.pid, syscall.SIGKILL)
-			<-c.waitCh
+			<-c.exited
 		}
 		c.cmd = nil
 	} else if c.pid > 0 && c.owned {
