@@ -22,11 +22,14 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
 
+# The bundled example (env "example" of atlas.hcl): write the migration
+# that takes example/migrations to example/schema.sql, and check that the
+# directory is intact, replays and is in sync.
 create-migrations: build
-	@echo "create-migrations: not yet (needs schemactl migrate diff)"
+	$(BIN) migrate diff --env example
 
 check-migrations: build
-	@echo "check-migrations: not yet (needs schemactl check)"
+	$(BIN) check --env example
 
 clean:
 	rm -rf bin .bench

@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/internal/pgurl"
@@ -64,6 +65,12 @@ func Load(ctx context.Context, raw string, opts LoadOptions) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
+	return LoadSource(ctx, src, opts)
+}
+
+// LoadSource is Load on a parsed source.
+func LoadSource(ctx context.Context, src *Source, opts LoadOptions) (*Loaded, error) {
+	raw := src.Raw
 	if src.Kind == SourceDatabase {
 		db, err := OpenDB(raw)
 		if err != nil {
@@ -131,42 +138,50 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 	if err != nil {
 		return err
 	}
-	conn, err := pgx.Connect(ctx, l.URL)
-	if err != nil {
-		return fmt.Errorf("connect to dev database: %w", pgurl.RedactError(err, pgurl.Password(l.URL)))
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if createsPublic(sqlFiles) {
-		// The state creates the public schema itself, which the dev
-		// database already has.
-		if _, err := conn.Exec(ctx, "DROP SCHEMA public CASCADE"); err != nil {
-			return fmt.Errorf("prepare dev database: %w", err)
-		}
+	// One connection loads and inspects: the first connection to a new
+	// database pays for building its catalog caches.
+	if l.DB, err = OpenDB(l.URL); err != nil {
+		return err
 	}
 	var before map[string]bool
-	if len(baseline) > 0 {
-		if err := execBaseline(ctx, conn.PgConn(), baseline); err != nil {
-			return err
+	err = withPgConn(ctx, l.DB, func(conn *pgconn.PgConn) error {
+		if createsPublic(sqlFiles) {
+			// The state creates the public schema itself, which the dev
+			// database already has.
+			if err := conn.Exec(ctx, "DROP SCHEMA public CASCADE").Close(); err != nil {
+				return fmt.Errorf("prepare dev database: %w", err)
+			}
 		}
-		if before, err = objectKeys(ctx, l.URL); err != nil {
+		return execBaseline(ctx, conn, baseline)
+	})
+	if err != nil {
+		return err
+	}
+	if len(baseline) > 0 {
+		// What the baseline creates stays out of reports.
+		if before, err = objectKeys(ctx, l.DB); err != nil {
 			return err
 		}
 	}
-	if l.Source != nil {
-		switch l.Source.Kind {
-		case SourceSQL:
-			err = execSQLFiles(ctx, conn.PgConn(), sqlFiles)
-		case SourceMigrations:
-			err = migrations.ReplayConn(ctx, conn.PgConn(), l.Dir.Files...)
-		case SourceHCL:
-			err = l.loadHCL(ctx)
-		}
+	if l.Source != nil && (l.Source.Kind == SourceSQL || l.Source.Kind == SourceMigrations) {
+		err = withPgConn(ctx, l.DB, func(conn *pgconn.PgConn) error {
+			if l.Source.Kind == SourceSQL {
+				return execSQLFiles(ctx, conn, sqlFiles)
+			}
+			return migrations.ReplayConn(ctx, conn, l.Dir.Files...)
+		})
 		if err != nil {
 			return err
 		}
 	}
-	if l.DB, err = OpenDB(l.URL); err != nil {
-		return err
+	if l.Source != nil && l.Source.Kind == SourceHCL {
+		r, err := EvalHCL(l.Source.Files)
+		if err != nil {
+			return err
+		}
+		if err := applyRealm(ctx, l.DB, r); err != nil {
+			return err
+		}
 	}
 	if l.State, err = InspectDB(ctx, l.DB, opts.Scope); err != nil {
 		return fmt.Errorf("inspect the dev database: %w", err)
@@ -181,19 +196,6 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		l.Catalog.Unmodelled = kept
 	}
 	return nil
-}
-
-func (l *Loaded) loadHCL(ctx context.Context) error {
-	r, err := EvalHCL(l.Source.Files)
-	if err != nil {
-		return err
-	}
-	db, err := OpenDB(l.URL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return applyRealm(ctx, db, r)
 }
 
 // readBaseline reads the dev baseline's SQL files.
@@ -219,15 +221,9 @@ func readBaseline(raw string) ([]*migrations.File, error) {
 	return files, nil
 }
 
-// objectKeys lists the keys of the unmodelled objects of a database, to
-// leave the baseline's out of reports.
-func objectKeys(ctx context.Context, url string) (map[string]bool, error) {
-	sqlDB, err := OpenDB(url)
-	if err != nil {
-		return nil, err
-	}
-	defer sqlDB.Close()
-	st, err := InspectDB(ctx, sqlDB, Scope{})
+// objectKeys lists the keys of the unmodelled objects of a database.
+func objectKeys(ctx context.Context, db *sql.DB) (map[string]bool, error) {
+	st, err := InspectDB(ctx, db, Scope{})
 	if err != nil {
 		return nil, fmt.Errorf("inspect the dev baseline: %w", err)
 	}
@@ -236,4 +232,27 @@ func objectKeys(ctx context.Context, url string) (map[string]bool, error) {
 		keys[o.Key()] = true
 	}
 	return keys, nil
+}
+
+// withPgConn runs fn on one connection of db (left in the pool afterwards
+// with its session reset: what a loaded file SET must not leak into the
+// statements run later on the same database).
+func withPgConn(ctx context.Context, db *sql.DB, fn func(*pgconn.PgConn) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		pc := sc.Conn().PgConn()
+		if err := fn(pc); err != nil {
+			return err
+		}
+		return pc.Exec(ctx, "DISCARD ALL").Close()
+	})
+	return err
 }

@@ -152,3 +152,31 @@ func (s *Source) files(paths []string) (*Source, error) {
 	}
 	return s, nil
 }
+
+// ParseSources reads one state URL, or several that together make one
+// state: file URLs of the same language, whose files load in the order
+// given (Atlas's src may be a list).
+func ParseSources(raws []string) (*Source, error) {
+	switch len(raws) {
+	case 0:
+		return nil, fmt.Errorf("no desired state given")
+	case 1:
+		return ParseSource(raws[0])
+	}
+	out := &Source{Raw: strings.Join(raws, ", ")}
+	for _, raw := range raws {
+		src, err := ParseSource(raw)
+		if err != nil {
+			return nil, err
+		}
+		if src.Kind != SourceSQL && src.Kind != SourceHCL {
+			return nil, fmt.Errorf("state %s: a list of states may only hold SQL or HCL files, not a %s", src.Redacted(), src.Kind)
+		}
+		if out.Kind != 0 && out.Kind != src.Kind {
+			return nil, fmt.Errorf("states %s mix SQL and HCL; use one language per state", out.Redacted())
+		}
+		out.Kind = src.Kind
+		out.Files = append(out.Files, src.Files...)
+	}
+	return out, nil
+}

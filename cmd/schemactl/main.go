@@ -89,6 +89,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			migrateCommand(),
 			provisionCommand(),
 			initCommand(),
+			schemaCommand(),
+			checkCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

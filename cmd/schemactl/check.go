@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/schemactl/schemactl/migrations"
+	"github.com/schemactl/schemactl/schema"
+)
+
+func checkCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "check",
+		Usage: "check that the migration directory is intact, replays, and matches the desired state",
+		Description: `For CI. In order:
+  1. the directory matches its atlas.sum (an edited, added or removed file fails);
+  2. every file replays on a dev database (a failing statement is file:line:col);
+  3. the replayed directory equals the desired state --to (default: the env's
+     src): if not, the statements that would bring it in sync are printed and
+     the exit code is 1 (run schemactl migrate diff to write them).
+With --git-base REF, nothing is checked when neither the desired-state files
+nor the directory changed since the merge base with REF ("nothing changed").
+
+` + stateURLs,
+		Flags: append(stateFlags(),
+			&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
+			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`)"},
+			&cli.StringFlag{Name: "git-base", Usage: "skip when nothing changed since the merge base with git `REF`"},
+		),
+		Action: check,
+	}
+}
+
+// checkRun is the state of one check run, passed from step to step.
+type checkRun struct {
+	p    *project
+	dir  string
+	to   *schema.Source
+	d    *migrations.Dir
+	cur  *schema.Loaded
+	want *schema.Loaded
+}
+
+// checkStep is one step of check; a step that finds a problem returns an
+// error (exitError{code: 1} when it printed the problem itself). Steps run
+// in order: lint would go after replay, before the comparison.
+type checkStep struct {
+	name string
+	run  func(c *cli.Context, r *checkRun) error
+}
+
+var checkSteps = []checkStep{
+	{"integrity", checkIntegrity},
+	{"replay", checkReplay},
+	{"desired state", checkInSync},
+}
+
+func check(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("check takes no arguments")
+	}
+	p, err := openProject(c)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	r := &checkRun{p: p}
+	if r.dir, err = p.migrationDir(); err != nil {
+		return err
+	}
+	if r.to, err = p.source("to", true); err != nil {
+		return err
+	}
+	if ref := c.String("git-base"); ref != "" {
+		changed, base, err := changedSince(c.Context, ref, r.dir, r.to)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			fmt.Fprintf(c.App.Writer, "nothing changed since %s (merge base %s): neither %s nor the desired state\n", ref, shortHash(base), r.dir)
+			return nil
+		}
+	}
+	defer closeAll(c.Context, r.cur, r.want)
+	for _, s := range checkSteps {
+		if err := s.run(c, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkIntegrity(c *cli.Context, r *checkRun) error {
+	d, err := migrations.Open(r.dir)
+	if err != nil {
+		return err
+	}
+	r.d = d
+	for _, w := range d.Warnings() {
+		fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
+	}
+	return nil
+}
+
+func checkReplay(c *cli.Context, r *checkRun) error {
+	from := &schema.Source{Kind: schema.SourceMigrations, Raw: "file://" + r.dir, Dir: r.dir}
+	cur, want, err := r.p.loadPair(c.Context, from, r.to)
+	if err != nil {
+		return err
+	}
+	r.cur, r.want = cur, want
+	return nil
+}
+
+func checkInSync(c *cli.Context, r *checkRun) error {
+	warnUnmodelled(c.App.ErrWriter, r.want, r.cur)
+	plan, err := r.p.planProved(c.Context, r.cur, r.want)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range r.d.Files {
+		n += len(f.Stmts)
+	}
+	if plan.Empty() {
+		fmt.Fprintf(c.App.Writer, "%s: %d files, %d statements: intact, replays, in sync with %s\n", r.dir, len(r.d.Files), n, r.to.Redacted())
+		return nil
+	}
+	fmt.Fprintf(c.App.Writer, "-- %s is not in sync with %s; these statements would bring it in sync\n-- (write them with: schemactl migrate diff):\n\n", r.dir, r.to.Redacted())
+	fmt.Fprint(c.App.Writer, planText(plan))
+	warnPlan(c.App.ErrWriter, plan)
+	return exitError{code: 1, msg: fmt.Sprintf("%s is not in sync with the desired state (%d statements missing)", r.dir, len(plan.Stmts))}
+}
+
+// changedSince reports whether the migration directory or the desired
+// state's files changed (committed, uncommitted or untracked) since the
+// merge base of HEAD and ref. A state that is not files (a database) is
+// always considered changed.
+func changedSince(ctx context.Context, ref, dir string, to *schema.Source) (bool, string, error) {
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return "", fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		}
+		return strings.TrimSpace(string(out)), nil
+	}
+	root, err := git("rev-parse", "--show-toplevel")
+	if err != nil {
+		return false, "", err
+	}
+	base, err := git("merge-base", ref, "HEAD")
+	if err != nil {
+		return false, "", err
+	}
+	if to.Kind == schema.SourceDatabase {
+		return true, base, nil
+	}
+	changed, err := git("-C", root, "diff", "--name-only", base)
+	if err != nil {
+		return false, "", err
+	}
+	untracked, err := git("-C", root, "ls-files", "--others", "--exclude-standard")
+	if err != nil {
+		return false, "", err
+	}
+	watched := []string{dir}
+	watched = append(watched, to.Files...)
+	if to.Dir != "" {
+		watched = append(watched, to.Dir)
+	}
+	for i, w := range watched {
+		abs, err := filepath.Abs(w)
+		if err != nil {
+			return false, "", err
+		}
+		watched[i] = abs
+	}
+	for _, name := range strings.Fields(changed + "\n" + untracked) {
+		p := filepath.Join(root, name)
+		for _, w := range watched {
+			if p == w || strings.HasPrefix(p, w+string(filepath.Separator)) {
+				return true, base, nil
+			}
+		}
+	}
+	return false, base, nil
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// writeTemp writes files (name → content) into a new temporary directory.
+func writeTemp(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func sqlFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestMigrateDiffPagila writes pagila's migration from an empty directory:
+// it replays cleanly, a second diff has no changes, and what schemactl does
+// not model is reported.
+func TestMigrateDiffPagila(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("/work/shared/corpus/pagila/schema.sql")
+	if err != nil {
+		t.Skip("pagila corpus not available:", err)
+	}
+	dir := writeTemp(t, map[string]string{"schema.sql": string(src)})
+	dev := devdb.ForTest(t)
+	mdir := filepath.Join(dir, "migrations")
+	to := "file://" + filepath.Join(dir, "schema.sql")
+	code, out, stderr := runCLI(t, "migrate", "diff", "init", "--dev-url", dev, "--to", to, "--dir", "file://"+mdir)
+	if code != 0 {
+		t.Fatalf("migrate diff: exit %d\n%s", code, stderr)
+	}
+	files := sqlFiles(t, mdir)
+	if len(files) != 1 || strings.TrimSpace(out) != files[0] || !strings.HasSuffix(files[0], "_init.sql") {
+		t.Fatalf("files %v, output %q", files, out)
+	}
+	for _, want := range []string{"view public.film_list", "materialized view public.rental_by_category", "trigger public.film.film_fulltext_trigger", "aggregate public.group_concat(text)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr does not report %q:\n%s", want, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, "migrate", "validate", "--dev-url", dev, "--dir", mdir); code != 0 {
+		t.Fatalf("the migration does not replay: %s", stderr)
+	}
+	code, out, stderr = runCLI(t, "migrate", "diff", "again", "--dev-url", dev, "--to", to, "--dir", "file://"+mdir)
+	if code != 0 || !strings.Contains(out, "no changes") {
+		t.Fatalf("second diff: exit %d, out %q\n%s", code, out, stderr)
+	}
+	if n := len(sqlFiles(t, mdir)); n != 1 {
+		t.Fatalf("%d files after a diff without changes", n)
+	}
+}
+
+// TestMigrateDiffSequence writes two migrations in a row (within a second)
+// with increasing versions, honours --rename, and --edit runs the editor
+// before atlas.sum is written.
+func TestMigrateDiffSequence(t *testing.T) {
+	dir := writeTemp(t, map[string]string{
+		"schema.sql": "CREATE TABLE users (id bigint PRIMARY KEY, fullname text);\n",
+		"editor.sh":  "#!/bin/sh\necho '-- reviewed by the editor' >> \"$1\"\n",
+	})
+	if err := os.Chmod(filepath.Join(dir, "editor.sh"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dev := devdb.ForTest(t)
+	mdir := filepath.Join(dir, "migrations")
+	to := "file://" + filepath.Join(dir, "schema.sql")
+	if code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", to, "--dir", mdir, "users"); code != 0 {
+		t.Fatalf("first diff: %s", stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), []byte("CREATE TABLE users (id bigint PRIMARY KEY, full_name text, email text);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("EDITOR", filepath.Join(dir, "editor.sh"))
+	code, out, stderr := runCLI(t, "migrate", "diff", "rename", "--dev-url", dev, "--to", to, "--dir", mdir, "--rename", "column:users.fullname=full_name", "--edit")
+	if code != 0 {
+		t.Fatalf("second diff: exit %d\n%s", code, stderr)
+	}
+	files := sqlFiles(t, mdir)
+	if len(files) != 2 || files[1] != strings.TrimSpace(out) {
+		t.Fatalf("files %v, output %q", files, out)
+	}
+	v1, v2 := strings.SplitN(filepath.Base(files[0]), "_", 2)[0], strings.SplitN(filepath.Base(files[1]), "_", 2)[0]
+	if v2 <= v1 {
+		t.Fatalf("versions %s then %s", v1, v2)
+	}
+	b, err := os.ReadFile(files[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`RENAME COLUMN "fullname" TO "full_name"`, `ADD COLUMN "email" text`, "-- reviewed by the editor"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("second file lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), "DROP COLUMN") {
+		t.Errorf("a hinted rename was planned as drop and add:\n%s", b)
+	}
+	if err := migrations.Verify(mdir); err != nil {
+		t.Fatalf("atlas.sum after --edit: %v", err)
+	}
+}
+
+// TestMigrateDiffUnprovenWritesNothing: a desired state that cannot be
+// reached (here: a partition that becomes a table of its own) is an error
+// and no file is written.
+func TestMigrateDiffErrorWritesNothing(t *testing.T) {
+	t.Parallel()
+	dir := writeTemp(t, map[string]string{
+		"v1.sql": "CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n",
+		"v2.sql": "CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 (at date);\n",
+	})
+	dev := devdb.ForTest(t)
+	mdir := filepath.Join(dir, "migrations")
+	if code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", "file://"+filepath.Join(dir, "v1.sql"), "--dir", mdir); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", "file://"+filepath.Join(dir, "v2.sql"), "--dir", mdir)
+	if code != 1 || !strings.Contains(stderr, "ev_1") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if n := len(sqlFiles(t, mdir)); n != 1 {
+		t.Fatalf("%d files", n)
+	}
+	if err := migrations.Verify(mdir); err != nil {
+		t.Fatal(err)
+	}
+}
