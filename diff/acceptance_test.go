@@ -222,6 +222,14 @@ var acceptanceCases = []acceptanceCase{
 		old: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
 		new: `CREATE TABLE ev (at date, note text) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE INDEX ev_note ON ev (note);`},
 
+	// Table storage.
+	{name: "unlogged table", new: `CREATE UNLOGGED TABLE cache (k text PRIMARY KEY, v bytea);`, want: []string{"SET UNLOGGED"}},
+	{name: "table becomes logged", old: `CREATE UNLOGGED TABLE cache (k text);`, new: `CREATE TABLE cache (k text);`, want: []string{"SET LOGGED"}},
+	{name: "storage parameters",
+		old:  `CREATE TABLE t (a int) WITH (fillfactor = 90, autovacuum_enabled = false);`,
+		new:  `CREATE TABLE t (a int) WITH (fillfactor = 70, toast_tuple_target = 4096);`,
+		want: []string{"SET (fillfactor=70, toast_tuple_target=4096)", "RESET (autovacuum_enabled)"}},
+
 	// Schemas, comments, domains, renames.
 	{name: "new schema", new: `CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); CREATE TYPE app.kind AS ENUM ('x');`},
 	{name: "schema dropped", old: `CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); CREATE SEQUENCE app.s;`, new: ``, want: []string{`DROP SCHEMA "app" CASCADE`}},

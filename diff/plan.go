@@ -104,6 +104,7 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.partitionsAfter,
 		p.sequencesAfter,
 		p.identityAfter,
+		p.tableProperties,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

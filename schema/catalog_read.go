@@ -132,14 +132,9 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 		if forceRLS {
 			prop("row level security forced")
 		}
-		if options != "" {
-			prop("storage parameters " + options)
-		}
+		t.Options = options
 		if inherits != "" {
 			prop("inherits " + inherits)
-		}
-		if t.Persistence == 'u' {
-			prop("unlogged")
 		}
 		if hasACL {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: t.Schema, Name: t.Name, Detail: "grants on table"})

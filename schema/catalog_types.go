@@ -136,6 +136,7 @@ type TableInfo struct {
 	PartitionKey string // pg_get_partkeydef, for partitioned tables
 	Parent       *QName // the partitioned table, for partitions
 	Bound        string // partition bound, e.g. FOR VALUES FROM (1) TO (10)
+	Options      string // storage parameters, e.g. "fillfactor=70, autovacuum_enabled=false"
 	Comment      string
 	Columns      []*ColumnInfo
 	Constraints  []*ConstraintInfo

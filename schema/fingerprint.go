@@ -35,6 +35,9 @@ func (c *Catalog) Objects() []Object {
 			kind = KindPartition
 			def += " PARTITION OF " + t.Parent.String() + " " + t.Bound
 		}
+		if t.Options != "" {
+			def += " WITH (" + t.Options + ")"
+		}
 		def += " comment " + QuoteLiteral(t.Comment)
 		add(Object{Kind: kind, Schema: t.Schema, Name: t.Name, Def: def})
 		for _, col := range t.Columns {

@@ -36,8 +36,8 @@ func sqlFiles(t *testing.T, dir string) []string {
 }
 
 // TestMigrateDiffPagila writes pagila's migration from an empty directory:
-// it replays cleanly, a second diff has no changes, and what schemactl does
-// not model is reported.
+// it has the views, functions and triggers too, replays cleanly, and a
+// second diff has no changes.
 func TestMigrateDiffPagila(t *testing.T) {
 	t.Parallel()
 	src, err := os.ReadFile("/work/shared/corpus/pagila/schema.sql")
@@ -56,9 +56,13 @@ func TestMigrateDiffPagila(t *testing.T) {
 	if len(files) != 1 || strings.TrimSpace(out) != files[0] || !strings.HasSuffix(files[0], "_init.sql") {
 		t.Fatalf("files %v, output %q", files, out)
 	}
-	for _, want := range []string{"view public.film_list", "materialized view public.rental_by_category", "trigger public.film.film_fulltext_trigger", "aggregate public.group_concat(text)"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr does not report %q:\n%s", want, stderr)
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CREATE VIEW public.film_list", "CREATE MATERIALIZED VIEW public.rental_by_category", "CREATE TRIGGER film_fulltext_trigger", "CREATE AGGREGATE public.group_concat", "PARTITION OF", "CREATE DOMAIN"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the migration lacks %q", want)
 		}
 	}
 	if code, _, stderr := runCLI(t, "migrate", "validate", "--dev-url", dev, "--dir", mdir); code != 0 {
@@ -146,5 +150,22 @@ func TestMigrateDiffErrorWritesNothing(t *testing.T) {
 	}
 	if err := migrations.Verify(mdir); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMigrateDiffReportsUnmodelled: what schemactl does not model is
+// listed on stderr, object by object, not dropped silently.
+func TestMigrateDiffReportsUnmodelled(t *testing.T) {
+	t.Parallel()
+	dir := writeTemp(t, map[string]string{"schema.sql": "CREATE TABLE t (v text);\nALTER TABLE t ALTER COLUMN v SET STATISTICS 500;\nALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL;\n"})
+	dev := devdb.ForTest(t)
+	code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", "file://"+filepath.Join(dir, "schema.sql"), "--dir", filepath.Join(dir, "migrations"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"not modelled", "column property public.t.v (statistics target 500)", "column property public.t.v (storage)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 }

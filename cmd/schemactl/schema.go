@@ -84,6 +84,12 @@ func schemaInspect(c *cli.Context) error {
 	warnUnmodelled(c.App.ErrWriter, st, nil)
 	switch format {
 	case "hcl":
+		if left := notInHCL(st.State); len(left) > 0 {
+			fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %d object(s) cannot be written in Atlas's HCL and are left out of it:\n", len(left))
+			for _, o := range left {
+				fmt.Fprintf(c.App.ErrWriter, "  %s\n", o)
+			}
+		}
 		b, err := postgres.MarshalHCL.MarshalSpec(st.Realm)
 		if err != nil {
 			return fmt.Errorf("format as HCL: %w", err)
@@ -109,6 +115,26 @@ func schemaInspect(c *cli.Context) error {
 	}
 	_, err = io.WriteString(c.App.Writer, planText(plan))
 	return err
+}
+
+// notInHCL lists what a state has beyond what Atlas's open-source HCL
+// expresses: sequences, domains, partitions, and the objects of package
+// schema (views, functions, ...).
+func notInHCL(st *schema.State) []string {
+	var out []string
+	for _, s := range st.Catalog.Sequences {
+		out = append(out, "sequence "+s.Schema+"."+s.Name)
+	}
+	for _, d := range st.Catalog.Domains {
+		out = append(out, "domain "+d.Schema+"."+d.Name)
+	}
+	for _, t := range st.Catalog.Partitions() {
+		out = append(out, "partition "+t.Schema+"."+t.Name)
+	}
+	for _, o := range schema.Objects(st.Realm) {
+		out = append(out, o.Ref().String())
+	}
+	return out
 }
 
 // urlSource returns the state of a URL flag (--url), else the env's url.
