@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 
@@ -30,6 +31,10 @@ func EvalHCL(paths []string) (*atlas.Realm, error) {
 	}
 	var r atlas.Realm
 	if err := postgres.EvalHCL.Eval(p, &r, nil); err != nil {
+		var diags hcl.Diagnostics
+		if errors.As(err, &diags) && diags.HasErrors() {
+			return nil, hclError(diags)
+		}
 		return nil, fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
 	}
 	return &r, nil

@@ -187,6 +187,11 @@ enum "status" {
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(bad, "bad.hcl")+":4:") {
 		t.Fatalf("want an error at bad.hcl:4, got %v", err)
 	}
+	unknown := writeFiles(t, map[string]string{"u.hcl": "schema \"public\" {}\ntable \"x\" {\n  schema = schema.public\n  column \"id\" {\n    type = nosuchtype\n  }\n}\n"})
+	_, err = schema.Load(context.Background(), "file://"+filepath.Join(unknown, "u.hcl"), schema.LoadOptions{Dev: dev(t)})
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(unknown, "u.hcl")+":5:12:") || !strings.Contains(err.Error(), "nosuchtype") {
+		t.Fatalf("want an error at u.hcl:5:12, got %v", err)
+	}
 }
 
 func TestLoadMigrationDirectory(t *testing.T) {

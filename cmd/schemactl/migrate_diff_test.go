@@ -169,3 +169,36 @@ func TestMigrateDiffReportsUnmodelled(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateDiffTxModeNone: an enum value added and used by the same
+// migration cannot share a transaction; the file says so the way Atlas
+// reads it, and replays.
+func TestMigrateDiffTxModeNone(t *testing.T) {
+	t.Parallel()
+	dir := writeTemp(t, map[string]string{
+		"v1.sql": "CREATE TYPE mood AS ENUM ('sad');\nCREATE TABLE t (m mood);\n",
+		"v2.sql": "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (m mood DEFAULT 'happy');\n",
+	})
+	dev := devdb.ForTest(t)
+	mdir := filepath.Join(dir, "migrations")
+	for _, v := range []string{"v1.sql", "v2.sql"} {
+		if code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", "file://"+filepath.Join(dir, v), "--dir", mdir); code != 0 {
+			t.Fatalf("%s: %s", v, stderr)
+		}
+	}
+	files := sqlFiles(t, mdir)
+	b, err := os.ReadFile(files[len(files)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "-- atlas:txmode none\n\n") {
+		t.Fatalf("no txmode directive:\n%s", b)
+	}
+	f, err := migrations.ParseFile(files[len(files)-1], b)
+	if err != nil || f.TxMode != migrations.TxModeNone || len(f.Warnings) > 0 {
+		t.Fatalf("parsed: %v, txmode %q, warnings %v", err, f.TxMode, f.Warnings)
+	}
+	if code, _, stderr := runCLI(t, "migrate", "validate", "--dev-url", dev, "--dir", mdir); code != 0 {
+		t.Fatalf("replay: %s", stderr)
+	}
+}
