@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -214,7 +215,7 @@ func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*dif
 		return nil, err
 	}
 	if err := diff.Prove(ctx, start.DB, plan, to.State, p.load.Scope); err != nil {
-		return nil, fmt.Errorf("the plan was not written: %w", err)
+		return nil, fmt.Errorf("the plan failed its proof on the dev database, nothing was written or applied: %w", err)
 	}
 	return plan, nil
 }
@@ -259,11 +260,18 @@ func warnPlan(w io.Writer, plan *diff.Plan) {
 	}
 }
 
-// closeAll closes loaded states.
+// closeAll closes loaded states, dropping their dev databases at the
+// same time (each drop waits for the server's checkpoint).
 func closeAll(ctx context.Context, ls ...*schema.Loaded) {
+	var wg sync.WaitGroup
 	for _, l := range ls {
 		if l != nil {
-			l.Close(context.WithoutCancel(ctx))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				l.Close(context.WithoutCancel(ctx))
+			}()
 		}
 	}
+	wg.Wait()
 }
