@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -67,13 +68,13 @@ func ParseSource(raw string) (*Source, error) {
 	src := &Source{Raw: raw}
 	switch {
 	case raw == "":
-		return nil, fmt.Errorf("empty state URL: want file://schema.sql, file://schema.hcl, file://migrations or postgres://...")
+		return nil, errors.New("empty state URL: want file://schema.sql, file://schema.hcl, file://migrations or a postgres:// URL")
 	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
 		src.Kind = SourceDatabase
 		return src, nil
 	case strings.Contains(raw, "://") && !strings.HasPrefix(raw, "file://"):
 		scheme, _, _ := strings.Cut(raw, "://")
-		return nil, fmt.Errorf("unsupported state URL scheme %q: use file://... or postgres://...", scheme)
+		return nil, fmt.Errorf("unsupported state URL scheme %q: use file:// or postgres://", scheme)
 	}
 	path, format := raw, ""
 	if strings.HasPrefix(raw, "file://") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
+	"github.com/schemactl/schemactl/schema"
 )
 
 // writeTemp writes files (name → content) into a new temporary directory.
@@ -200,5 +201,47 @@ func TestMigrateDiffTxModeNone(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "migrate", "validate", "--dev-url", dev, "--dir", mdir); code != 0 {
 		t.Fatalf("replay: %s", stderr)
+	}
+}
+
+// TestMigrateDiffDevBaseline: what the dev baseline creates (a role, a
+// schema and a function the state uses) is on both sides of the diff and
+// never in the migration, also when an env names the baseline.
+func TestMigrateDiffDevBaseline(t *testing.T) {
+	dir := writeTemp(t, map[string]string{
+		"baseline.sql": "CREATE ROLE schemactl_test_reader;\nCREATE SCHEMA shared;\nCREATE FUNCTION shared.now_utc() RETURNS timestamp LANGUAGE sql AS 'SELECT now() AT TIME ZONE ''UTC''';\n",
+		"schema.sql":   "CREATE TABLE events (id bigint PRIMARY KEY, at timestamp NOT NULL DEFAULT shared.now_utc());\nGRANT SELECT ON events TO schemactl_test_reader;\n",
+		"atlas.hcl": `env "local" {
+  src          = "file://schema.sql"
+  dev_baseline = "file://baseline.sql"
+  migration {
+    dir = "file://migrations"
+  }
+}
+`,
+	})
+	dev := devdb.ForTest(t)
+	t.Chdir(dir)
+	t.Cleanup(func() {
+		if db, err := schema.OpenDB(dev); err == nil {
+			db.Exec("DROP ROLE IF EXISTS schemactl_test_reader")
+			db.Close()
+		}
+	})
+	code, _, stderr := runCLI(t, "migrate", "diff", "--env", "local", "--dev-url", dev)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	files := sqlFiles(t, "migrations")
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `CREATE TABLE "public"."events"`) || strings.Contains(string(b), "shared\".") && strings.Contains(string(b), "CREATE SCHEMA") || strings.Contains(string(b), "now_utc() RETURNS") || strings.Contains(string(b), "CREATE ROLE") {
+		t.Fatalf("migration:\n%s", b)
+	}
+	// Twice on the same server: the role exists the second time.
+	if code, out, stderr := runCLI(t, "check", "--env", "local", "--dev-url", dev); code != 0 {
+		t.Fatalf("check: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
