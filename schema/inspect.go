@@ -79,6 +79,10 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
+	if scope.IncludePrivileges {
+		// Modelled then (obj_privileges.go), not to be reported.
+		cat.Unmodelled = slices.DeleteFunc(cat.Unmodelled, func(o Object) bool { return o.Kind == KindPrivileges })
+	}
 	drv, err := postgres.Open(tx)
 	if err != nil {
 		return nil, err

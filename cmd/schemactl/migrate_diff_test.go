@@ -245,3 +245,34 @@ func TestMigrateDiffDevBaseline(t *testing.T) {
 		t.Fatalf("check: exit %d\n%s\n%s", code, out, stderr)
 	}
 }
+
+// TestMigrateDiffPrivileges: with --privileges, grants are planned.
+func TestMigrateDiffPrivileges(t *testing.T) {
+	t.Parallel()
+	dir := writeTemp(t, map[string]string{
+		"baseline.sql": "CREATE ROLE schemactl_test_priv;\n",
+		"schema.sql":   "CREATE TABLE t (id int);\nGRANT SELECT, INSERT ON t TO schemactl_test_priv;\n",
+	})
+	dev := devdb.ForTest(t)
+	t.Cleanup(func() {
+		if db, err := schema.OpenDB(dev); err == nil {
+			db.Exec("DROP ROLE IF EXISTS schemactl_test_priv")
+			db.Close()
+		}
+	})
+	mdir := filepath.Join(dir, "migrations")
+	code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--privileges", "--dev-baseline", "file://"+filepath.Join(dir, "baseline.sql"), "--to", "file://"+filepath.Join(dir, "schema.sql"), "--dir", mdir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(sqlFiles(t, mdir)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "GRANT") || !strings.Contains(string(b), "schemactl_test_priv") {
+		t.Fatalf("no grant in the migration:\n%s", b)
+	}
+	if strings.Contains(stderr, "grants on table") {
+		t.Errorf("planned grants are also reported as not modelled:\n%s", stderr)
+	}
+}

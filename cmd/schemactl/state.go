@@ -23,6 +23,7 @@ func stateFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringSliceFlag{Name: "schema", Usage: "limit the states to these `SCHEMAS` (comma-separated; default: every user schema)"},
 		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out objects matching these Atlas-style `GLOBS` (schema, schema.table, schema.table.column; [type=...] selectors)"},
+		&cli.BoolFlag{Name: "privileges", Usage: "plan GRANTs and default privileges too (without it they are only reported)"},
 		&cli.StringFlag{Name: "dev-baseline", Usage: "`URL` (file://...) of SQL run in every dev database before a state: roles, extensions, schemas the state uses but does not own"},
 		&cli.StringFlag{Name: "config", Value: "file://" + defaultProjectFile, Usage: "project `FILE` whose env blocks --env reads"},
 		&cli.StringFlag{Name: "env", Usage: "env `NAME` of the project file: its src, url, dev, schemas, exclude, dev_baseline and migration dir apply unless a flag overrides them"},
@@ -68,6 +69,7 @@ func openProject(c *cli.Context) (*project, error) {
 	if p.load.Baseline, err = p.str("dev-baseline", func(e *atlashcl.Env) atlashcl.Lazy { return e.DevBaseline }, ""); err != nil {
 		return nil, err
 	}
+	p.load.Scope.IncludePrivileges = c.Bool("privileges")
 	for _, r := range c.StringSlice("rename") {
 		rn, err := diff.ParseRename(r)
 		if err != nil {
