@@ -128,11 +128,13 @@ func (p *planner) recreateEnum(e1, e2 *schema.Enum) error {
 			continue // converted with its partitioned table
 		}
 		var clauses []string
+		typeText := "" // the type as PostgreSQL prints it in expressions
 		for _, c := range t.Columns {
 			array := c.TypeName == schema.QName{Schema: e1.Schema, Name: "_" + e1.Name}
 			if c.TypeName != e1.QName && !array {
 				continue
 			}
+			typeText = strings.TrimSuffix(c.Type, "[]")
 			col := schema.QuoteIdent(c.Name)
 			typ, textT := q, "text"
 			if array {
@@ -146,12 +148,38 @@ func (p *planner) recreateEnum(e1, e2 *schema.Enum) error {
 				clauses = append(clauses, fmt.Sprintf("ALTER COLUMN %s SET DEFAULT %s", col, c.Default))
 			}
 		}
-		if len(clauses) > 0 {
+		if len(clauses) == 0 {
+			continue
+		}
+		// Checks and indexes whose expressions hold a value of the old type
+		// (e.g. CHECK (s <> 'c'::public.st)) cannot be carried over by
+		// ALTER COLUMN TYPE: they are dropped first and made again.
+		ref := "::" + typeText
+		var drops, checks []string
+		var indexes []Stmt
+		for _, k := range t.Constraints {
+			if k.Type == 'c' && !k.Inherited && strings.Contains(k.Def, ref) {
+				drops = append(drops, "DROP CONSTRAINT "+schema.QuoteIdent(k.Name))
+				checks = append(checks, fmt.Sprintf("ADD CONSTRAINT %s %s", schema.QuoteIdent(k.Name), k.Def))
+			}
+		}
+		for _, idx := range t.Indexes {
+			if idx.Parent == "" && idx.Constraint == "" && strings.Contains(idx.Def, ref) {
+				p.types = append(p.types, Stmt{SQL: "DROP INDEX " + schema.QName{Schema: t.Schema, Name: idx.Name}.String(), Comment: fmt.Sprintf("drop index %s, made again for the new enum type %s", idx.Name, e2.Name)})
+				indexes = append(indexes, Stmt{SQL: idx.Def, Comment: fmt.Sprintf("create index %s again", idx.Name)})
+			}
+		}
+		p.types = append(p.types, Stmt{
+			SQL:     fmt.Sprintf("ALTER TABLE %s\n  %s", t.QName, strings.Join(append(drops, clauses...), ",\n  ")),
+			Comment: fmt.Sprintf("convert the columns of table %s to the new enum type %s", t.Name, e2.Name),
+		})
+		if len(checks) > 0 {
 			p.types = append(p.types, Stmt{
-				SQL:     fmt.Sprintf("ALTER TABLE %s\n  %s", t.QName, strings.Join(clauses, ",\n  ")),
-				Comment: fmt.Sprintf("convert the columns of table %s to the new enum type %s", t.Name, e2.Name),
+				SQL:     fmt.Sprintf("ALTER TABLE %s\n  %s", t.QName, strings.Join(checks, ",\n  ")),
+				Comment: fmt.Sprintf("add the checks of table %s again", t.Name),
 			})
 		}
+		p.types = append(p.types, indexes...)
 	}
 	p.types = append(p.types, Stmt{SQL: "DROP TYPE " + old.String(), Comment: "drop the old enum type " + e2.Name})
 	return nil
