@@ -10,7 +10,16 @@ import (
 	"github.com/schemactl/schemactl/devdb"
 )
 
-func TestMain(m *testing.M) { os.Exit(devdb.Main(m)) }
+func TestMain(m *testing.M) {
+	// The test binary doubles as the schemactl binary for tests that need a
+	// real process (signals).
+	if os.Getenv("SCHEMACTL_TEST_RUN_MAIN") == "1" {
+		os.Args = append([]string{"schemactl"}, os.Args[1:]...)
+		main()
+		return
+	}
+	os.Exit(devdb.Main(m))
+}
 
 // runCLI runs the CLI in-process and returns its exit code and output.
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
