@@ -59,6 +59,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return ee.code
 	}
+	if ctx.Err() != nil {
+		// A signal cancelled the command: say so rather than only what
+		// the cancellation broke (the dev server is stopped by now).
+		fmt.Fprintln(stderr, "schemactl: interrupted: "+oneLine(pgurl.Redact(err.Error())))
+		return 1
+	}
 	fmt.Fprintln(stderr, "schemactl: "+oneLine(pgurl.Redact(err.Error())))
 	var ue usageError
 	if errors.As(err, &ue) {
