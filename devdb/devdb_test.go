@@ -127,6 +127,7 @@ func TestHundredDatabasesLeaveNothingBehind(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	c.drops.Wait()
 	var left int
 	if err := c.admin.QueryRow(ctx, "SELECT count(*) FROM pg_database WHERE datname LIKE 'schemactl_%'").Scan(&left); err != nil {
 		t.Fatal(err)
