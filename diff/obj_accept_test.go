@@ -433,6 +433,20 @@ CREATE FUNCTION mk() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;`,
 		new:  roles + baseTable + `CREATE VIEW v AS SELECT id FROM t; GRANT SELECT ON v TO objtest_ro;`,
 		opts: ObjectOptions{IncludePrivileges: true},
 		want: []string{"DROP VIEW public.v", "CREATE VIEW public.v", "GRANT SELECT ON TABLE public.v TO objtest_ro"}},
+	// Partitions (planned with the tables) under objects.
+	{name: "add a partition", old: `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE VIEW recent AS SELECT id, at FROM m;`,
+		new: `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE m_2025 PARTITION OF m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE VIEW recent AS SELECT id, at FROM m;`,
+		want: []string{"m_2025"}, absent: []string{"DROP VIEW"}},
+	{name: "trigger on partitioned table with new partition", old: trigFunc + `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);`,
+		new: trigFunc + `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TRIGGER m_touch BEFORE UPDATE ON m FOR EACH ROW EXECUTE FUNCTION touch();`,
+		want: []string{"CREATE TRIGGER m_touch"}},
 	// Schemas.
 	{name: "objects in a new schema", atlas: true, old: "",
 		new: `CREATE SCHEMA app; CREATE TABLE app.t (id int); CREATE VIEW app.v AS SELECT id FROM app.t;

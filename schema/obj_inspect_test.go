@@ -213,3 +213,21 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO objtest_read
 		t.Errorf("default privileges: %+v", dp)
 	}
 }
+
+// TestInspectDBUnsupported: the commands' inspection stops on an object
+// that nothing models.
+func TestInspectDBUnsupported(t *testing.T) {
+	t.Parallel()
+	db, err := OpenDB(devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE t (a int, b int); CREATE STATISTICS t_ab (dependencies) ON a, b FROM t;`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = InspectDB(context.Background(), db, Scope{})
+	if err == nil || !strings.Contains(err.Error(), "unsupported object: statistics object public.t_ab") {
+		t.Fatalf("want the unsupported object error, got %v", err)
+	}
+}
