@@ -73,11 +73,6 @@ func atlasFindings(ctx context.Context, drv migrate.Driver, fr *fileRun) []Findi
 	if len(file.Changes) == 0 {
 		return nil
 	}
-	if d, ok := drv.(schema.Differ); ok && fr.From != nil && fr.To != nil {
-		if sum, err := d.RealmDiff(fr.From, fr.To); err == nil {
-			file.Sum = sum
-		}
-	}
 	// With no configuration resource the constructors cannot fail.
 	azs, _ := sqlcheck.AnalyzerFor(postgres.DriverName, nil)
 	var out []Finding

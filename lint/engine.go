@@ -77,7 +77,10 @@ type engine struct {
 	snap  *snapshot
 	// held are the locks of the open transaction, as of the last snapshot.
 	held map[heldLock]bool
-	inTx bool
+	// defaultLockTimeout is the server's lock_timeout, in force at the
+	// start of every file.
+	defaultLockTimeout string
+	inTx               bool
 	// notices collects the server's messages (DEBUG1 and up) while a
 	// linted statement runs: PostgreSQL says there when it rewrites or
 	// scans ("verifying") a table.
@@ -86,8 +89,6 @@ type engine struct {
 	// verify, when set (tests), compares the scoped realm with a full
 	// inspection after every statement and reports differences.
 	verify func(r *stmtRun, missed schema.Changes, err error)
-	// stats counts inspections, for benchmarks and tests.
-	stats struct{ fullInspects, tableInspects int }
 }
 
 // openEngine connects to an empty dev database.
@@ -212,18 +213,22 @@ func sqlState(err error) string {
 
 // begin opens the first observation: the realm and the catalog.
 func (e *engine) begin(ctx context.Context) error {
-	r, err := e.drv.InspectRealm(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("inspect dev database: %w", err)
+	if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
+		return err
 	}
-	e.realm = r
-	e.stats.fullInspects++
+	snap, err := takeSnapshot(ctx, e.conn)
+	if err != nil {
+		return err
+	}
+	e.snap, e.defaultLockTimeout = snap, snap.lockTimeout
+	if e.realm, err = e.inspectRealm(ctx, snap.schemas); err != nil {
+		return err
+	}
 	// DEBUG1 messages tell when a statement rewrites or scans a table.
 	if err := e.exec(ctx, "SET client_min_messages = debug1"); err != nil {
 		return err
 	}
-	e.snap, err = takeSnapshot(ctx, e.conn)
-	return err
+	return nil
 }
 
 // runFile executes a file statement by statement, observing each one.
@@ -235,11 +240,9 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
 		return nil, err
 	}
-	snap, err := takeSnapshot(ctx, e.conn)
-	if err != nil {
-		return nil, err
-	}
-	e.snap, fr.Start = snap, snap
+	start := e.snap.clone()
+	start.lockTimeout, start.locks = e.defaultLockTimeout, nil
+	e.snap, fr.Start = start, start
 	tx := f.TxMode != migrations.TxModeNone
 	if tx {
 		if err := e.txBegin(ctx); err != nil {
@@ -396,11 +399,47 @@ func (e *engine) observe(ctx context.Context, r *stmtRun) error {
 	if r.Class == classData {
 		return nil
 	}
-	after, err := takeSnapshot(ctx, e.conn)
-	if err != nil {
-		return observeErr{err}
-	}
 	before := e.snap
+	var (
+		after  *snapshot
+		to     *schema.Realm
+		from   = e.realm
+		target = e.realm
+		err    error
+	)
+	switch {
+	case e.inTx && r.Class != classOther:
+		// One round trip: locks, changed relations and changed tables.
+		var fresh map[[2]string]*schema.Table
+		after, fresh, err = e.observeInTx(ctx, before, r.Class == classTable)
+		if err != nil {
+			return observeErr{err}
+		}
+		if r.Class == classTable {
+			names := touchedTables(before, after)
+			full, pf, pt, ok := spliceTables(e.realm, names, fresh)
+			if ok {
+				to, from, target = full, pf, pt
+			} else if to, err = e.inspectRealm(ctx, after.schemas); err != nil {
+				return observeErr{err}
+			} else {
+				target = to
+			}
+		}
+	default:
+		// Outside a transaction (CONCURRENTLY) the locks are gone, and
+		// other statements may change anything: read it all.
+		if after, err = takeSnapshot(ctx, e.conn); err != nil {
+			return observeErr{err}
+		}
+		after.maxOID = max(after.maxOID, before.maxOID)
+		if r.Class == classTable || r.Class == classOther {
+			if to, err = e.inspectRealm(ctx, after.schemas); err != nil {
+				return observeErr{err}
+			}
+			target = to
+		}
+	}
 	r.After = after
 	e.snap = after
 	if e.inTx {
@@ -417,26 +456,31 @@ func (e *engine) observe(ctx context.Context, r *stmtRun) error {
 			r.Rewritten = append(r.Rewritten, b)
 		}
 	}
-	var to *schema.Realm
-	switch r.Class {
-	case classSession, classData:
+	if e.verify != nil {
+		snap, err := takeSnapshot(ctx, e.conn)
+		if err != nil {
+			return observeErr{err}
+		}
+		if len(snap.rels) != len(after.rels) {
+			e.verify(r, nil, fmt.Errorf("catalog: %d relations kept, %d in the database", len(after.rels), len(snap.rels)))
+		}
+		for oid, rel := range snap.rels {
+			if kept := after.rels[oid]; kept == nil || *kept != *rel {
+				e.verify(r, nil, fmt.Errorf("catalog: relation %d is %+v, kept %+v", oid, *rel, kept))
+			}
+		}
+	}
+	if to == nil {
 		return nil
-	case classTable:
-		to, err = e.inspectTables(ctx, before, after)
-	default:
-		to, err = e.inspectRealm(ctx)
 	}
-	if err != nil {
-		return observeErr{err}
-	}
-	changes, err := e.drv.RealmDiff(e.realm, to)
+	changes, err := e.drv.RealmDiff(from, target)
 	if err != nil {
 		return observeErr{fmt.Errorf("compare schema before and after %s: %w", r.Stmt.Pos, err)}
 	}
 	r.Changes = fixRenames(r.Node, changes)
 	e.realm = to
 	if e.verify != nil {
-		full, err := e.drv.InspectRealm(ctx, nil)
+		full, err := readRealm(ctx, e.conn, after.schemas)
 		if err != nil {
 			return observeErr{err}
 		}
@@ -447,88 +491,10 @@ func (e *engine) observe(ctx context.Context, r *stmtRun) error {
 	return nil
 }
 
-func (e *engine) inspectRealm(ctx context.Context) (*schema.Realm, error) {
-	e.stats.fullInspects++
-	r, err := e.drv.InspectRealm(ctx, nil)
+func (e *engine) inspectRealm(ctx context.Context, schemas map[string]bool) (*schema.Realm, error) {
+	r, err := readRealm(ctx, e.conn, schemas)
 	if err != nil {
 		return nil, fmt.Errorf("inspect dev database: %w", err)
 	}
 	return r, nil
-}
-
-// inspectTables inspects again the tables that the statement may have
-// changed: those its transaction locked in SHARE UPDATE EXCLUSIVE mode or
-// stronger, and those that appeared, disappeared or were renamed. A
-// change to a table always takes such a lock, held until the transaction
-// ends, so the set is complete. The other tables are kept from the
-// previous realm.
-func (e *engine) inspectTables(ctx context.Context, before, after *snapshot) (*schema.Realm, error) {
-	touched := map[string]map[string]bool{} // schema -> table names
-	add := func(r *relation) {
-		if r == nil || (r.Kind != "r" && r.Kind != "p") {
-			return
-		}
-		if touched[r.Schema] == nil {
-			touched[r.Schema] = map[string]bool{}
-		}
-		touched[r.Schema][r.Name] = true
-	}
-	addOID := func(oid uint32) {
-		add(before.tableOf(oid))
-		add(after.tableOf(oid))
-	}
-	for l := range after.locks {
-		if lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] {
-			addOID(l.OID)
-		}
-	}
-	for oid, a := range after.rels {
-		if b := before.rels[oid]; b == nil || b.Name != a.Name || b.Schema != a.Schema {
-			addOID(oid)
-		}
-	}
-	for oid := range before.rels {
-		if after.rels[oid] == nil {
-			addOID(oid)
-		}
-	}
-	if len(touched) == 0 {
-		return e.realm, nil
-	}
-	to := &schema.Realm{Attrs: e.realm.Attrs, Objects: e.realm.Objects}
-	for _, s := range e.realm.Schemas {
-		names := touched[s.Name]
-		if names == nil {
-			to.Schemas = append(to.Schemas, s)
-			continue
-		}
-		ns := &schema.Schema{Name: s.Name, Realm: to, Attrs: s.Attrs, Objects: s.Objects}
-		for _, t := range s.Tables {
-			if !names[t.Name] {
-				ns.Tables = append(ns.Tables, t)
-			}
-		}
-		if after.schemas[s.Name] {
-			list := make([]string, 0, len(names))
-			for n := range names {
-				list = append(list, n)
-			}
-			e.stats.tableInspects++
-			fresh, err := e.drv.InspectSchema(ctx, s.Name, &schema.InspectOptions{Tables: list})
-			if err != nil {
-				return nil, fmt.Errorf("inspect tables %v of schema %s: %w", list, s.Name, err)
-			}
-			for _, t := range fresh.Tables {
-				t.Schema = ns
-				ns.Tables = append(ns.Tables, t)
-			}
-		}
-		to.Schemas = append(to.Schemas, ns)
-		delete(touched, s.Name)
-	}
-	if len(touched) > 0 {
-		// A schema the realm did not know: inspect everything.
-		return e.inspectRealm(ctx)
-	}
-	return to, nil
 }

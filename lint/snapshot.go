@@ -47,15 +47,20 @@ type snapshot struct {
 	searchPath  []string
 	schemas     map[string]bool
 	enums       map[string]*enumType // by schema.name
+	maxOID      uint32               // highest relation OID known
 }
+
+// userRelations restricts pg_class c (namespace n) to the user relations
+// the engine follows.
+const userRelations = `c.relkind IN ('r','p','i','I','m','S','v','f') AND n.nspname NOT IN ('pg_catalog','information_schema')
+   AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'`
 
 // snapshotQuery reads everything in one round trip. Locks are those of
 // this backend on relations of the current database.
 const snapshotQuery = `SELECT
  coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
-   WHERE c.relkind IN ('r','p','i','I','m','S','v','f') AND n.nspname NOT IN ('pg_catalog','information_schema')
-   AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'), '[]'),
+   WHERE ` + userRelations + `), '[]'),
  coalesce((SELECT json_agg(json_build_array(l.relation, l.mode)) FROM pg_locks l
    WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted
    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())), '[]'),
@@ -87,28 +92,17 @@ func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) 
 	if err := rows.Close(); err != nil {
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
 	}
-	var rr [][]any
-	if err := json.Unmarshal(rels, &rr); err != nil {
-		return nil, fmt.Errorf("decode relations: %w", err)
+	rr, err := decodeRelations(rels)
+	if err != nil {
+		return nil, err
 	}
 	s.rels = make(map[uint32]*relation, len(rr))
-	for _, r := range rr {
-		if len(r) != 7 {
-			continue
-		}
-		rel := &relation{OID: num(r[0]), Schema: str(r[1]), Name: str(r[2]), Kind: str(r[3]),
-			FileNode: num(r[4]), Table: num(r[5]), Persistence: str(r[6])}
+	for _, rel := range rr {
 		s.rels[rel.OID] = rel
+		s.maxOID = max(s.maxOID, rel.OID)
 	}
-	var ll [][]any
-	if err := json.Unmarshal(locks, &ll); err != nil {
-		return nil, fmt.Errorf("decode locks: %w", err)
-	}
-	s.locks = make(map[heldLock]bool, len(ll))
-	for _, l := range ll {
-		if len(l) == 2 {
-			s.locks[heldLock{OID: num(l[0]), Mode: str(l[1])}] = true
-		}
+	if s.locks, err = decodeLocks(locks); err != nil {
+		return nil, err
 	}
 	if err := json.Unmarshal(path, &s.searchPath); err != nil {
 		return nil, fmt.Errorf("decode search path: %w", err)
@@ -142,6 +136,35 @@ func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) 
 }
 
 // num reads a JSON number; PostgreSQL writes oid values as strings.
+func decodeRelations(b []byte) ([]*relation, error) {
+	var rr [][]any
+	if err := json.Unmarshal(b, &rr); err != nil {
+		return nil, fmt.Errorf("decode relations: %w", err)
+	}
+	out := make([]*relation, 0, len(rr))
+	for _, r := range rr {
+		if len(r) == 7 {
+			out = append(out, &relation{OID: num(r[0]), Schema: str(r[1]), Name: str(r[2]), Kind: str(r[3]),
+				FileNode: num(r[4]), Table: num(r[5]), Persistence: str(r[6])})
+		}
+	}
+	return out, nil
+}
+
+func decodeLocks(b []byte) (map[heldLock]bool, error) {
+	var ll [][]any
+	if err := json.Unmarshal(b, &ll); err != nil {
+		return nil, fmt.Errorf("decode locks: %w", err)
+	}
+	out := make(map[heldLock]bool, len(ll))
+	for _, l := range ll {
+		if len(l) == 2 {
+			out[heldLock{OID: num(l[0]), Mode: str(l[1])}] = true
+		}
+	}
+	return out, nil
+}
+
 func num(v any) uint32 {
 	switch v := v.(type) {
 	case float64:

@@ -1,0 +1,189 @@
+package lint
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"ariga.io/atlas/sql/schema"
+)
+
+// observeQuery reads, in one round trip after a statement ran inside a
+// transaction: the relation locks of the session; the catalog rows of the
+// relations that can have changed (those locked, the indexes of locked
+// tables, and relations newer than $1, the highest OID known); the
+// settings the analyzers need; and, when $2, the tables to inspect again
+// in tableJSON form (tables locked in SHARE UPDATE EXCLUSIVE mode or
+// stronger, directly or through an index, and new ones). Any change to a
+// relation takes such a lock, held until the transaction ends.
+const observeQuery = `WITH l AS (
+ SELECT relation AS oid, mode FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+w AS (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
+ch AS (
+ SELECT c.oid FROM pg_class c WHERE c.oid IN (SELECT oid FROM l) OR c.oid::int8 > $1::int8
+ UNION SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM l))
+SELECT
+ coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
+ coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+   WHERE c.oid IN (SELECT oid FROM ch) AND ` + userRelations + `), '[]'),
+ current_setting('lock_timeout'),
+ array_to_json(current_schemas(false)),
+ CASE WHEN $2::bool THEN coalesce((SELECT json_agg(` + tableJSON + `)
+   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ` + userTables + ` AND (c.oid IN (SELECT oid FROM w) OR c.oid::int8 > $1::int8
+    OR c.oid IN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w) OR i.indexrelid::int8 > $1::int8))), '[]') END`
+
+// clone returns a copy of the snapshot whose relation map may be changed.
+func (s *snapshot) clone() *snapshot {
+	c := *s
+	c.rels = make(map[uint32]*relation, len(s.rels))
+	for k, v := range s.rels {
+		c.rels[k] = v
+	}
+	return &c
+}
+
+// observeInTx reads what a statement did inside the open transaction and
+// returns the catalog after it and, when tables is set, the tables it may
+// have changed, read again.
+func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool) (*snapshot, map[[2]string]*schema.Table, error) {
+	var locks, rels, path []byte
+	var tabs []byte
+	after := before.clone()
+	rows, err := e.conn.QueryContext(ctx, observeQuery, int64(before.maxOID), tables)
+	if err != nil {
+		return nil, nil, fmt.Errorf("observe statement: %w", err)
+	}
+	if !rows.Next() {
+		rows.Close()
+		return nil, nil, fmt.Errorf("observe statement: no row: %v", rows.Err())
+	}
+	if err := rows.Scan(&locks, &rels, &after.lockTimeout, &path, &tabs); err != nil {
+		rows.Close()
+		return nil, nil, fmt.Errorf("observe statement: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, fmt.Errorf("observe statement: %w", err)
+	}
+	if after.locks, err = decodeLocks(locks); err != nil {
+		return nil, nil, err
+	}
+	if err := json.Unmarshal(path, &after.searchPath); err != nil {
+		return nil, nil, fmt.Errorf("decode search path: %w", err)
+	}
+	// Forget what may have changed, then take the rows read again.
+	locked := map[uint32]bool{}
+	for l := range after.locks {
+		locked[l.OID] = true
+		delete(after.rels, l.OID)
+	}
+	for oid, r := range before.rels {
+		if r.Table != 0 && locked[r.Table] {
+			delete(after.rels, oid)
+		}
+	}
+	fresh, err := decodeRelations(rels)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, r := range fresh {
+		after.rels[r.OID] = r
+		after.maxOID = max(after.maxOID, r.OID)
+	}
+	for oid, r := range after.rels {
+		if r.Table != 0 && after.rels[r.Table] == nil {
+			delete(after.rels, oid)
+		}
+	}
+	if !tables {
+		return after, nil, nil
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(tabs, &list); err != nil {
+		return nil, nil, fmt.Errorf("decode tables: %w", err)
+	}
+	out := map[[2]string]*schema.Table{}
+	for _, t := range list {
+		if err := decodeTable(t, out); err != nil {
+			return nil, nil, err
+		}
+	}
+	return after, out, nil
+}
+
+// touchedTables returns the schema-qualified names of the tables a
+// statement may have changed, as they were before and are after it.
+func touchedTables(before, after *snapshot) map[[2]string]bool {
+	names := map[[2]string]bool{}
+	add := func(r *relation) {
+		if r != nil && (r.Kind == "r" || r.Kind == "p") {
+			names[[2]string{r.Schema, r.Name}] = true
+		}
+	}
+	for l := range after.locks {
+		if lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] {
+			add(before.tableOf(l.OID))
+			add(after.tableOf(l.OID))
+		}
+	}
+	for oid, a := range after.rels {
+		if b := before.rels[oid]; b == nil || b.Name != a.Name || b.Schema != a.Schema {
+			add(before.tableOf(oid))
+			add(after.tableOf(oid))
+		}
+	}
+	for oid := range before.rels {
+		if after.rels[oid] == nil {
+			add(before.tableOf(oid))
+		}
+	}
+	return names
+}
+
+// spliceTables returns the realm with the named tables replaced by the
+// fresh ones, and the two partial realms (only those tables) to diff.
+// ok is false when a fresh table's schema is not in the realm.
+func spliceTables(realm *schema.Realm, names map[[2]string]bool, fresh map[[2]string]*schema.Table) (full, from, to *schema.Realm, ok bool) {
+	full = &schema.Realm{Attrs: realm.Attrs, Objects: realm.Objects}
+	from, to = &schema.Realm{}, &schema.Realm{}
+	seen := 0
+	for _, s := range realm.Schemas {
+		touched := false
+		for k := range names {
+			touched = touched || k[0] == s.Name
+		}
+		for k := range fresh {
+			touched = touched || k[0] == s.Name
+		}
+		if !touched {
+			full.Schemas = append(full.Schemas, s)
+			continue
+		}
+		ns := &schema.Schema{Name: s.Name, Realm: full, Attrs: s.Attrs, Objects: s.Objects}
+		fs := &schema.Schema{Name: s.Name, Realm: from, Attrs: s.Attrs}
+		ts := &schema.Schema{Name: s.Name, Realm: to, Attrs: s.Attrs}
+		for _, t := range s.Tables {
+			if names[[2]string{s.Name, t.Name}] {
+				fs.Tables = append(fs.Tables, t)
+			} else {
+				ns.Tables = append(ns.Tables, t)
+			}
+		}
+		for _, k := range sortedTableKeys(fresh) {
+			if k[0] == s.Name {
+				t := fresh[k]
+				t.Schema = ns
+				ns.Tables = append(ns.Tables, t)
+				ts.Tables = append(ts.Tables, t)
+				seen++
+			}
+		}
+		full.Schemas = append(full.Schemas, ns)
+		from.Schemas = append(from.Schemas, fs)
+		to.Schemas = append(to.Schemas, ts)
+	}
+	return full, from, to, seen == len(fresh)
+}
