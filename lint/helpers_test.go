@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -84,16 +83,6 @@ func lintFiles(t testing.TB, files []*migrations.File, all bool) *Report {
 		t.Fatal(err)
 	}
 	return rep
-}
-
-// codes returns the sorted codes of a report, one per finding.
-func codes(rep *Report) []string {
-	var out []string
-	for _, f := range rep.Findings {
-		out = append(out, f.Code)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func hasCode(rep *Report, code string) bool {

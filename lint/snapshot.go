@@ -255,18 +255,3 @@ func lockName(mode string) string {
 	}
 	return mode
 }
-
-// lockBlocks says what a lock mode blocks, for finding explanations.
-func lockBlocks(mode string) string {
-	switch mode {
-	case "AccessExclusiveLock":
-		return "blocks every read and write of the table"
-	case "ExclusiveLock":
-		return "blocks every write; only plain reads go on"
-	case "ShareRowExclusiveLock", "ShareLock":
-		return "blocks INSERT, UPDATE and DELETE; reads go on"
-	case "ShareUpdateExclusiveLock":
-		return "blocks other schema changes and VACUUM; reads and writes go on"
-	}
-	return "blocks conflicting statements"
-}

@@ -21,7 +21,9 @@ func checkCommand() *cli.Command {
 		Description: `For CI. In order:
   1. the directory matches its atlas.sum (an edited, added or removed file fails);
   2. every file replays on a dev database (a failing statement is file:line:col);
-  3. the replayed directory equals the desired state --to (default: the env's
+  3. lint (schemactl migrate lint) finds no error in the files changed since
+     --git-base (else those the env's lint block selects, else all files);
+  4. the replayed directory equals the desired state --to (default: the env's
      src): if not, the statements that would bring it in sync are printed and
      the exit code is 1 (run schemactl migrate diff to write them).
 With --git-base REF, nothing is checked when neither the desired-state files
@@ -58,6 +60,7 @@ type checkStep struct {
 var checkSteps = []checkStep{
 	{"integrity", checkIntegrity},
 	{"replay", checkReplay},
+	{"lint", checkLint},
 	{"desired state", checkInSync},
 }
 
