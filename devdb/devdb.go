@@ -96,11 +96,6 @@ func newName(prefix string) string {
 	return prefix + hex.EncodeToString(b[:])
 }
 
-// quoteIdent quotes a PostgreSQL identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
 // WithDatabase creates a fresh database on p, calls fn with it, and drops it
 // afterwards, also when fn fails or ctx is cancelled.
 func WithDatabase(ctx context.Context, p Provider, fn func(*Database) error) error {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // Options tunes the local mode. The zero value is the default.
@@ -316,7 +318,7 @@ func (c *Cluster) NewDatabase(ctx context.Context) (*Database, error) {
 	if c.admin == nil {
 		return nil, errors.New("local dev server is closed")
 	}
-	if _, err := c.admin.Exec(ctx, "CREATE DATABASE "+quoteIdent(name)+" TEMPLATE "+templateDB+c.createSuffix); err != nil {
+	if _, err := c.admin.Exec(ctx, "CREATE DATABASE "+pgquote.Ident(name)+" TEMPLATE "+templateDB+c.createSuffix); err != nil {
 		return nil, fmt.Errorf("create dev database: %w", err)
 	}
 	c.dbs[name] = true
@@ -359,7 +361,7 @@ func (c *Cluster) dropNow(ctx context.Context, name string) error {
 	if c.admin == nil {
 		return nil // the server is gone, and the database with it
 	}
-	if _, err := c.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
+	if _, err := c.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)"); err != nil {
 		return fmt.Errorf("drop dev database %s: %w", name, err)
 	}
 	return nil

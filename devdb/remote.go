@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/internal/pgurl"
 )
 
@@ -43,7 +44,7 @@ func (r *Remote) NewDatabase(ctx context.Context) (*Database, error) {
 	if r.admin == nil {
 		return nil, fmt.Errorf("dev database connection is closed")
 	}
-	if _, err := r.admin.Exec(ctx, "CREATE DATABASE "+quoteIdent(name)); err != nil {
+	if _, err := r.admin.Exec(ctx, "CREATE DATABASE "+pgquote.Ident(name)); err != nil {
 		return nil, pgurl.RedactError(fmt.Errorf("create scratch database on %s: %w", pgurl.Redact(r.url), err), r.secret)
 	}
 	u, err := pgurl.WithDatabase(r.url, name)
@@ -61,7 +62,7 @@ func (r *Remote) drop(ctx context.Context, name string) error {
 		return nil
 	}
 	delete(r.dbs, name)
-	if _, err := r.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(name)+" WITH (FORCE)"); err != nil {
+	if _, err := r.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)"); err != nil {
 		return pgurl.RedactError(fmt.Errorf("drop scratch database %s: %w", name, err), r.secret)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // socketOf returns the socket directory, port and database of a devdb URL.
@@ -204,7 +205,7 @@ func TestPasswordNeverShown(t *testing.T) {
 	const secret = "Pw-9f3kQ-s3cr3t"
 	for _, q := range []string{
 		`CREATE ROLE app LOGIN PASSWORD '` + secret + `'`,
-		`GRANT CREATE ON DATABASE ` + quoteIdent(db.Name) + ` TO app`,
+		`GRANT CREATE ON DATABASE ` + pgquote.Ident(db.Name) + ` TO app`,
 		`GRANT CREATE ON SCHEMA public TO app`,
 	} {
 		if _, err := admin.Exec(ctx, q); err != nil {

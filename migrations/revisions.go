@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // RevisionsTable is the name of the history table, the same as Atlas's so
@@ -141,7 +143,7 @@ func (h History) schema() string {
 
 // Table is the table's qualified, quoted name.
 func (h History) Table() string {
-	return quoteIdent(h.schema()) + "." + quoteIdent(RevisionsTable)
+	return pgquote.Ident(h.schema()) + "." + pgquote.Ident(RevisionsTable)
 }
 
 // Exists reports whether the table exists.
@@ -180,11 +182,11 @@ func (h History) createTableSQL() string {
 func (h History) Create(ctx context.Context, q Querier) error {
 	var hasSchema bool
 	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)`, h.schema()).Scan(&hasSchema); err != nil {
-		return fmt.Errorf("look for schema %s: %w", quoteIdent(h.schema()), err)
+		return fmt.Errorf("look for schema %s: %w", pgquote.Ident(h.schema()), err)
 	}
 	if !hasSchema {
-		if _, err := q.Exec(ctx, `CREATE SCHEMA `+quoteIdent(h.schema())); err != nil {
-			return fmt.Errorf("create schema %s for the history table: %w", quoteIdent(h.schema()), err)
+		if _, err := q.Exec(ctx, `CREATE SCHEMA `+pgquote.Ident(h.schema())); err != nil {
+			return fmt.Errorf("create schema %s for the history table: %w", pgquote.Ident(h.schema()), err)
 		}
 	}
 	exists, err := h.Exists(ctx, q)
@@ -267,7 +269,7 @@ func (h History) Delete(ctx context.Context, q Querier, v string) error {
 func (h History) upsertSQL(r *Revision, serverTiming bool) string {
 	executedAt := "now()"
 	if !serverTiming && !r.ExecutedAt.IsZero() {
-		executedAt = quoteLiteral(r.ExecutedAt.UTC().Format("2006-01-02 15:04:05.999999Z07:00")) + "::timestamptz"
+		executedAt = pgquote.Literal(r.ExecutedAt.UTC().Format("2006-01-02 15:04:05.999999Z07:00")) + "::timestamptz"
 	}
 	execTime := fmt.Sprintf("%d", int64(r.ExecutionTime))
 	if serverTiming {
@@ -276,42 +278,26 @@ func (h History) upsertSQL(r *Revision, serverTiming bool) string {
 	partial := "'null'"
 	if len(r.PartialHashes) > 0 {
 		b, _ := json.Marshal(r.PartialHashes) // a []string always marshals
-		partial = quoteLiteral(string(b))
+		partial = pgquote.Literal(string(b))
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO `)
 	b.WriteString(h.Table())
 	b.WriteString(` ("version", "description", "type", "applied", "total", "executed_at", "execution_time", "error", "error_stmt", "hash", "partial_hashes", "operator_version") VALUES (`)
 	b.WriteString(strings.Join([]string{
-		quoteLiteral(r.Version),
-		quoteLiteral(r.Description),
+		pgquote.Literal(r.Version),
+		pgquote.Literal(r.Description),
 		fmt.Sprint(uint(r.Type)),
 		fmt.Sprint(r.Applied),
 		fmt.Sprint(r.Total),
 		executedAt,
 		execTime,
-		quoteLiteral(r.Error),
-		quoteLiteral(r.ErrorStmt),
-		quoteLiteral(r.Hash),
+		pgquote.Literal(r.Error),
+		pgquote.Literal(r.ErrorStmt),
+		pgquote.Literal(r.Hash),
 		partial + "::jsonb",
-		quoteLiteral(r.OperatorVersion),
+		pgquote.Literal(r.OperatorVersion),
 	}, ", "))
 	b.WriteString(`) ON CONFLICT ("version") DO UPDATE SET "type" = EXCLUDED."type", "applied" = EXCLUDED."applied", "total" = EXCLUDED."total", "execution_time" = EXCLUDED."execution_time", "error" = EXCLUDED."error", "error_stmt" = EXCLUDED."error_stmt", "hash" = EXCLUDED."hash", "partial_hashes" = EXCLUDED."partial_hashes", "operator_version" = EXCLUDED."operator_version"`)
 	return b.String()
-}
-
-// quoteIdent quotes a PostgreSQL identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// quoteLiteral quotes a string constant so that it reads the same whatever
-// standard_conforming_strings is: text with a backslash becomes an
-// escape string constant (E prefix) with its backslashes doubled.
-func quoteLiteral(s string) string {
-	q := strings.ReplaceAll(s, `'`, `''`)
-	if strings.Contains(s, `\`) {
-		return `E'` + strings.ReplaceAll(q, `\`, `\\`) + `'`
-	}
-	return `'` + q + `'`
 }

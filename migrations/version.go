@@ -61,6 +61,14 @@ func incDigits(v string) (string, bool) {
 // given content, and updates atlas.sum. The directory must match its
 // atlas.sum first. It returns the new file's path.
 func NewFile(path, name string, content []byte, now time.Time) (string, error) {
+	return NewFileEdit(path, name, content, now, nil)
+}
+
+// NewFileEdit is NewFile with a step between writing the file and updating
+// atlas.sum: edit (when not nil) is called with the new file's path, e.g. to
+// open an editor on it. When edit fails, the file is removed and atlas.sum
+// is left as it was.
+func NewFileEdit(path, name string, content []byte, now time.Time, edit func(file string) error) (string, error) {
 	if strings.ContainsAny(name, `/\`+"\x00") || strings.TrimSpace(name) != name {
 		return "", fmt.Errorf("migration name %q: use letters, digits and underscores (no path separators or surrounding spaces)", name)
 	}
@@ -92,6 +100,12 @@ func NewFile(path, name string, content []byte, now time.Time) (string, error) {
 	if err := errors.Join(werr, fh.Close()); err != nil {
 		os.Remove(p)
 		return "", err
+	}
+	if edit != nil {
+		if err := edit(p); err != nil {
+			os.Remove(p)
+			return "", fmt.Errorf("%w (the new file %s was removed)", err, p)
+		}
 	}
 	if err := WriteSum(path); err != nil {
 		os.Remove(p)

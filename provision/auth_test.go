@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // withUser returns u with its user and password replaced.
@@ -75,7 +77,7 @@ func TestPasswords(t *testing.T) {
 	}
 
 	// A privileged role that is not a superuser.
-	if _, err := admin.Exec(ctx, `CREATE ROLE ops LOGIN CREATEROLE PASSWORD 'ops-pw'; GRANT ALL ON SCHEMA public TO ops; GRANT CREATE ON DATABASE `+quoteIdent(db.Name)+" TO ops"); err != nil {
+	if _, err := admin.Exec(ctx, `CREATE ROLE ops LOGIN CREATEROLE PASSWORD 'ops-pw'; GRANT ALL ON SCHEMA public TO ops; GRANT CREATE ON DATABASE `+pgquote.Ident(db.Name)+" TO ops"); err != nil {
 		t.Fatal(err)
 	}
 	opsURL := withUser(t, superURL, "ops", "ops-pw")

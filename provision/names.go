@@ -103,18 +103,3 @@ func EnvName(service string) string {
 // PasswordEnv is the environment variable that holds the service role's
 // password by convention: NAME_DB_PASSWORD in upper case (ORDERS_DB_PASSWORD).
 func PasswordEnv(service string) string { return EnvName(service) + "_DB_PASSWORD" }
-
-// quoteIdent quotes a PostgreSQL identifier.
-func quoteIdent(s string) string {
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// quoteLiteral quotes a string constant (standard_conforming_strings on,
-// the default since PostgreSQL 9.1; a backslash makes it an escape string constant).
-func quoteLiteral(s string) string {
-	q := strings.ReplaceAll(s, `'`, `''`)
-	if strings.Contains(s, `\`) {
-		return `E'` + strings.ReplaceAll(q, `\`, `\\`) + `'`
-	}
-	return `'` + q + `'`
-}

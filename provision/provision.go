@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/internal/pgurl"
 	"github.com/schemactl/schemactl/migrations"
 )
@@ -155,8 +156,8 @@ func (p *run) warn(format string, args ...any) {
 	p.res.Warnings = append(p.res.Warnings, fmt.Sprintf(format, args...))
 }
 
-func (p *run) qrole() string   { return quoteIdent(p.spec.Role) }
-func (p *run) qschema() string { return quoteIdent(p.spec.Schema) }
+func (p *run) qrole() string   { return pgquote.Ident(p.spec.Role) }
+func (p *run) qschema() string { return pgquote.Ident(p.spec.Schema) }
 
 // who reads the privileged role and the database.
 func (p *run) who(ctx context.Context) error {
@@ -222,9 +223,9 @@ func (p *run) role(ctx context.Context) error {
 // when possible, so that the password itself is never sent.
 func (p *run) passwordLiteral() string {
 	if v, ok := scramVerifier(p.spec.Password); ok {
-		return quoteLiteral(v)
+		return pgquote.Literal(v)
 	}
-	return quoteLiteral(p.spec.Password)
+	return pgquote.Literal(p.spec.Password)
 }
 
 // password sets the password of an existing role when it differs.
@@ -272,8 +273,8 @@ func (p *run) membership(ctx context.Context) error {
 	if ok {
 		return nil
 	}
-	return p.exec(ctx, "granted role "+p.qrole()+" to "+quoteIdent(p.admin)+" (to create objects owned by it)",
-		"GRANT "+p.qrole()+" TO "+quoteIdent(p.admin))
+	return p.exec(ctx, "granted role "+p.qrole()+" to "+pgquote.Ident(p.admin)+" (to create objects owned by it)",
+		"GRANT "+p.qrole()+" TO "+pgquote.Ident(p.admin))
 }
 
 // schema creates the schema owned by the role, or hands it over.
@@ -289,7 +290,7 @@ func (p *run) schema(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("look up schema %s: %w", p.qschema(), err)
 	case owner != p.spec.Role:
-		if err := p.exec(ctx, "changed the owner of schema "+p.qschema()+" from "+quoteIdent(owner)+" to "+p.qrole(),
+		if err := p.exec(ctx, "changed the owner of schema "+p.qschema()+" from "+pgquote.Ident(owner)+" to "+p.qrole(),
 			"ALTER SCHEMA "+p.qschema()+" OWNER TO "+p.qrole()); err != nil {
 			return err
 		}
@@ -347,8 +348,8 @@ func (p *run) otherSchemas(ctx context.Context) error {
 		return fmt.Errorf("read grants on other schemas: %w", err)
 	}
 	for _, s := range granted {
-		if err := p.exec(ctx, "revoked all privileges on schema "+quoteIdent(s)+" from "+p.qrole(),
-			"REVOKE ALL ON SCHEMA "+quoteIdent(s)+" FROM "+p.qrole()); err != nil {
+		if err := p.exec(ctx, "revoked all privileges on schema "+pgquote.Ident(s)+" from "+p.qrole(),
+			"REVOKE ALL ON SCHEMA "+pgquote.Ident(s)+" FROM "+p.qrole()); err != nil {
 			return err
 		}
 	}
@@ -358,7 +359,7 @@ func (p *run) otherSchemas(ctx context.Context) error {
 		return fmt.Errorf("read schemas owned by %s: %w", p.qrole(), err)
 	}
 	for _, s := range owned {
-		p.warn("role %s also owns schema %s; left as it is", p.qrole(), quoteIdent(s))
+		p.warn("role %s also owns schema %s; left as it is", p.qrole(), pgquote.Ident(s))
 	}
 	return nil
 }
@@ -374,8 +375,8 @@ func (p *run) memberships(ctx context.Context) error {
 		return fmt.Errorf("read the memberships of %s: %w", p.qrole(), err)
 	}
 	for _, r := range roles {
-		if err := p.exec(ctx, "revoked membership in role "+quoteIdent(r)+" from "+p.qrole(),
-			"REVOKE "+quoteIdent(r)+" FROM "+p.qrole()); err != nil {
+		if err := p.exec(ctx, "revoked membership in role "+pgquote.Ident(r)+" from "+p.qrole(),
+			"REVOKE "+pgquote.Ident(r)+" FROM "+p.qrole()); err != nil {
 			return err
 		}
 	}
@@ -390,20 +391,20 @@ func (p *run) databasePrivileges(ctx context.Context) error {
 		EXISTS (SELECT 1 FROM aclexplode(d.datacl) a WHERE a.grantee = 0 AND a.privilege_type = 'CREATE')
 		FROM pg_catalog.pg_database d WHERE d.datname = current_database()`, p.roleOID).Scan(&owns, &fromRole, &fromPublic)
 	if err != nil {
-		return fmt.Errorf("read the privileges on database %s: %w", quoteIdent(p.dbName), err)
+		return fmt.Errorf("read the privileges on database %s: %w", pgquote.Ident(p.dbName), err)
 	}
 	if owns {
-		return fmt.Errorf("role %s owns database %s: a service role must not own the shared database", p.qrole(), quoteIdent(p.dbName))
+		return fmt.Errorf("role %s owns database %s: a service role must not own the shared database", p.qrole(), pgquote.Ident(p.dbName))
 	}
 	if fromPublic {
-		if err := p.exec(ctx, "revoked CREATE on database "+quoteIdent(p.dbName)+" from PUBLIC",
-			"REVOKE CREATE ON DATABASE "+quoteIdent(p.dbName)+" FROM PUBLIC"); err != nil {
+		if err := p.exec(ctx, "revoked CREATE on database "+pgquote.Ident(p.dbName)+" from PUBLIC",
+			"REVOKE CREATE ON DATABASE "+pgquote.Ident(p.dbName)+" FROM PUBLIC"); err != nil {
 			return err
 		}
 	}
 	if fromRole {
-		return p.exec(ctx, "revoked CREATE on database "+quoteIdent(p.dbName)+" from "+p.qrole(),
-			"REVOKE CREATE ON DATABASE "+quoteIdent(p.dbName)+" FROM "+p.qrole())
+		return p.exec(ctx, "revoked CREATE on database "+pgquote.Ident(p.dbName)+" from "+p.qrole(),
+			"REVOKE CREATE ON DATABASE "+pgquote.Ident(p.dbName)+" FROM "+p.qrole())
 	}
 	return nil
 }
@@ -425,8 +426,8 @@ func (p *run) searchPath(ctx context.Context) error {
 	if have != nil && *have == want {
 		return nil
 	}
-	return p.exec(ctx, "set the search_path of role "+p.qrole()+" in database "+quoteIdent(p.dbName)+" to "+want,
-		"ALTER ROLE "+p.qrole()+" IN DATABASE "+quoteIdent(p.dbName)+" SET search_path TO "+want)
+	return p.exec(ctx, "set the search_path of role "+p.qrole()+" in database "+pgquote.Ident(p.dbName)+" to "+want,
+		"ALTER ROLE "+p.qrole()+" IN DATABASE "+pgquote.Ident(p.dbName)+" SET search_path TO "+want)
 }
 
 // historyTable creates the history table in the schema, owned by the
@@ -454,7 +455,7 @@ func (p *run) historyTable(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("look up the history table %s: %w", h.Table(), err)
 	case owner != p.spec.Role:
-		return p.exec(ctx, "changed the owner of the history table "+h.Table()+" from "+quoteIdent(owner)+" to "+p.qrole(),
+		return p.exec(ctx, "changed the owner of the history table "+h.Table()+" from "+pgquote.Ident(owner)+" to "+p.qrole(),
 			"ALTER TABLE "+h.Table()+" OWNER TO "+p.qrole())
 	}
 	return nil
@@ -475,7 +476,7 @@ func (p *run) verify(ctx context.Context) error {
 	case publicCreate:
 		return fmt.Errorf("role %s can still create objects in schema public through a role it is a member of; revoke that membership", p.qrole())
 	case dbCreate:
-		return fmt.Errorf("role %s can still create schemas in database %s through a role it is a member of; revoke that membership", p.qrole(), quoteIdent(p.dbName))
+		return fmt.Errorf("role %s can still create schemas in database %s through a role it is a member of; revoke that membership", p.qrole(), pgquote.Ident(p.dbName))
 	case !schemaCreate:
 		return fmt.Errorf("role %s cannot create objects in its own schema %s", p.qrole(), p.qschema())
 	}

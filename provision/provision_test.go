@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/internal/pgurl"
 )
 
@@ -136,16 +137,16 @@ func TestProvisionRepairs(t *testing.T) {
 	a := ServiceForTestIn(t, url, "alpha")
 	b := ServiceForTestIn(t, url, "beta")
 	admin := connect(t, url)
-	ra, rb := quoteIdent(a.Role), quoteIdent(b.Role)
+	ra, rb := pgquote.Ident(a.Role), pgquote.Ident(b.Role)
 	for _, sql := range []string{
 		"ALTER ROLE " + ra + " CREATEDB NOLOGIN",
 		"GRANT USAGE, CREATE ON SCHEMA beta TO " + ra,
 		"GRANT CREATE ON SCHEMA public TO PUBLIC",
 		"GRANT CREATE ON SCHEMA public TO " + ra,
 		"GRANT USAGE ON SCHEMA alpha TO PUBLIC",
-		"GRANT CREATE ON DATABASE " + quoteIdent(a.Database) + " TO " + ra,
+		"GRANT CREATE ON DATABASE " + pgquote.Ident(a.Database) + " TO " + ra,
 		"GRANT " + rb + " TO " + ra,
-		"ALTER ROLE " + ra + " IN DATABASE " + quoteIdent(a.Database) + " SET search_path TO public",
+		"ALTER ROLE " + ra + " IN DATABASE " + pgquote.Ident(a.Database) + " SET search_path TO public",
 	} {
 		if _, err := admin.Exec(ctx, sql); err != nil {
 			t.Fatalf("%s: %v", sql, err)

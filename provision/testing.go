@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/internal/pgurl"
 )
 
@@ -88,7 +89,7 @@ func dropRole(t testing.TB, adminURL, role string) {
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)`, role).Scan(&exists); err != nil || !exists {
 		return
 	}
-	for _, sql := range []string{"DROP OWNED BY " + quoteIdent(role) + " CASCADE", "DROP ROLE " + quoteIdent(role)} {
+	for _, sql := range []string{"DROP OWNED BY " + pgquote.Ident(role) + " CASCADE", "DROP ROLE " + pgquote.Ident(role)} {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			t.Errorf("provision: drop test role %s: %v", role, err)
 			return

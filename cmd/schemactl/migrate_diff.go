@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -129,7 +128,7 @@ func migrateDiff(c *cli.Context) error {
 		fmt.Fprintln(c.App.Writer, "no changes: the migration directory is in sync with the desired state")
 		return nil
 	}
-	path, err := writeMigration(c, dir, name, migrationContent(plan, to), cur)
+	path, err := writeMigration(c, dir, name, migrationContent(plan, to))
 	if err != nil {
 		return err
 	}
@@ -154,45 +153,15 @@ func migrationContent(plan *diff.Plan, to *schema.Source) string {
 // writeMigration writes the new migration file into dir with a version
 // greater than every existing one, lets the user edit it with --edit,
 // then writes atlas.sum.
-func writeMigration(c *cli.Context, dir, name, content string, cur *schema.Loaded) (string, error) {
+func writeMigration(c *cli.Context, dir, name, content string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	var versions []string
-	if cur != nil && cur.Dir != nil {
-		for _, f := range cur.Dir.Files {
-			versions = append(versions, f.Version)
-		}
-	}
-	v, err := migrations.NextVersion(versions, time.Now())
-	if err != nil {
-		return "", fmt.Errorf("migration directory %s: %w", dir, err)
-	}
-	base := v + ".sql"
-	if name != "" {
-		base = v + "_" + name + ".sql"
-	}
-	path := filepath.Join(dir, base)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return "", err
-	}
-	_, werr := f.WriteString(content)
-	if err := errors.Join(werr, f.Close()); err != nil {
-		os.Remove(path)
-		return "", err
-	}
+	var edit func(string) error
 	if c.Bool("edit") {
-		if err := runEditor(c, path); err != nil {
-			os.Remove(path)
-			return "", fmt.Errorf("%w (the file was removed)", err)
-		}
+		edit = func(path string) error { return runEditor(c, path) }
 	}
-	if err := migrations.WriteSum(dir); err != nil {
-		os.Remove(path)
-		return "", fmt.Errorf("update %s: %w", filepath.Join(dir, migrations.SumFileName), err)
-	}
-	return path, nil
+	return migrations.NewFileEdit(dir, name, []byte(content), time.Now(), edit)
 }
 
 // runEditor opens $VISUAL or $EDITOR (vi by default) on path.
