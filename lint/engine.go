@@ -237,17 +237,18 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	fr := &fileRun{File: f, From: e.realm}
 	// Each file is judged on its own: a lock_timeout set by an earlier
 	// file does not cover this one.
-	if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
-		return nil, err
-	}
 	start := e.snap.clone()
 	start.lockTimeout, start.locks = e.defaultLockTimeout, nil
 	e.snap, fr.Start = start, start
 	tx := f.TxMode != migrations.TxModeNone
 	if tx {
-		if err := e.txBegin(ctx); err != nil {
+		// One round trip (simple protocol) for both.
+		if err := e.exec(ctx, "RESET lock_timeout; BEGIN"); err != nil {
 			return nil, err
 		}
+		e.inTx, e.held = true, map[heldLock]bool{}
+	} else if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
+		return nil, err
 	}
 	enumAdded := false // an ALTER TYPE ... ADD VALUE ran in the open transaction
 	for _, s := range f.Stmts {

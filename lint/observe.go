@@ -22,13 +22,14 @@ const observeQuery = `WITH l AS (
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
 w AS (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
 ch AS (
- SELECT c.oid FROM pg_class c WHERE c.oid IN (SELECT oid FROM l) OR c.oid::int8 > $1::int8
- UNION SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM l))
+ SELECT oid FROM l
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
+ UNION SELECT i.indexrelid FROM pg_index i JOIN l ON i.indrelid = l.oid)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
  coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
-   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
-   WHERE c.oid IN (SELECT oid FROM ch) AND ` + userRelations + `), '[]'),
+   FROM ch JOIN pg_class c ON c.oid = ch.oid JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+   WHERE ` + userRelations + `), '[]'),
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(` + tableJSON + `)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/schema"
@@ -125,10 +126,7 @@ func buildTable(jt jsonTable) *schema.Table {
 			continue
 		}
 		raw := str(c[1])
-		typ, err := postgres.ParseType(raw)
-		if err != nil {
-			typ = &schema.UnsupportedType{T: raw}
-		}
+		typ := parseType(raw)
 		col := &schema.Column{Name: str(c[0]), Type: &schema.ColumnType{Type: typ, Raw: raw, Null: c[2] != true}}
 		if def := str(c[3]); def != "" && str(c[5]) == "" {
 			col.Default = &schema.RawExpr{X: def}
@@ -269,4 +267,21 @@ func sortPairs(p [][2]string) {
 		}
 		return p[i][1] < p[j][1]
 	})
+}
+
+// parsedTypes caches postgres.ParseType, which is slow (regular
+// expressions) and sees the same few type names over and over. Types are
+// never modified after parsing, so columns can share them.
+var parsedTypes sync.Map
+
+func parseType(raw string) schema.Type {
+	if t, ok := parsedTypes.Load(raw); ok {
+		return t.(schema.Type)
+	}
+	t, err := postgres.ParseType(raw)
+	if err != nil {
+		t = &schema.UnsupportedType{T: raw}
+	}
+	parsedTypes.Store(raw, t)
+	return t
 }
