@@ -175,11 +175,20 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		}
 	}
 	if l.Source != nil && l.Source.Kind == SourceHCL {
-		r, err := EvalHCL(l.Source.Files)
+		// Object blocks (view, function, domain, ...) run as SQL around
+		// Atlas's realm (obj_hcl_read.go).
+		r, objs, err := evalHCLObjects(l.Source.Files)
+		if err != nil {
+			return err
+		}
+		left, err := objs.runBefore(ctx, l.DB)
 		if err != nil {
 			return err
 		}
 		if err := applyRealm(ctx, l.DB, r); err != nil {
+			return err
+		}
+		if err := objs.runAfter(ctx, l.DB, left); err != nil {
 			return err
 		}
 	}

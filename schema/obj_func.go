@@ -31,11 +31,21 @@ type PgFunction struct {
 	Strict, SecurityDefiner, Leakproof bool
 	// Config holds the SET options (e.g. "search_path=public").
 	Config []string
+	// ArgList are the arguments one by one (RETURNS TABLE columns left out).
+	ArgList []PgFuncArg
 	// Def is the complete CREATE OR REPLACE statement that
 	// pg_get_functiondef prints for functions and procedures, or the
 	// CREATE AGGREGATE statement built for aggregates. Two functions are
 	// equal exactly when their Defs are.
 	Def string
+}
+
+// PgFuncArg is one argument of a function.
+type PgFuncArg struct {
+	Name    string `json:"name"`
+	Mode    string `json:"mode"` // i, o, b (INOUT), v (VARIADIC)
+	Type    string `json:"type"`
+	Default string `json:"default"`
 }
 
 const funcsQuery = `
@@ -58,7 +68,10 @@ SELECT p.oid::int8, n.nspname, p.proname, p.prokind::text,
 	COALESCE(pg_catalog.format_type(NULLIF(ag.aggmtranstype, 0), NULL), ''), COALESCE(ag.aggmtransspace, 0),
 	COALESCE(ag.aggmfinalfn::regproc::text, '-'), COALESCE(ag.aggmfinalextra, false),
 	COALESCE(ag.aggmfinalmodify::text, ''), ag.aggminitval,
-	COALESCE(NULLIF(ag.aggsortop, 0)::regoperator::text, ''), p.proparallel::text
+	COALESCE(NULLIF(ag.aggsortop, 0)::regoperator::text, ''), p.proparallel::text,
+	(SELECT json_agg(json_build_object('name', COALESCE(p.proargnames[i], ''), 'mode', COALESCE(p.proargmodes[i]::text, 'i'),
+		'type', pg_catalog.format_type(COALESCE(p.proallargtypes[i], p.proargtypes[i - 1]), NULL)) ORDER BY i)
+	 FROM pg_catalog.generate_series(1, COALESCE(pg_catalog.array_length(p.proallargtypes, 1), p.pronargs)) i)
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -74,13 +87,17 @@ func (in *objInspector) readFunctions(ctx context.Context) error {
 			f                                       = &PgFunction{}
 			schemaName, kind, vol, config, parallel string
 			agg                                     aggRow
+			args                                    []byte
 		)
 		if err := rows.Scan(&oid, &schemaName, &f.Name, &kind, &f.SQLName, &f.IdentityArgs, &f.Args, &f.Result,
 			&f.Language, &vol, &f.Strict, &f.SecurityDefiner, &f.Leakproof, &config, &f.Def, &f.Comment,
 			&agg.kind, &agg.sfunc, &agg.stype, &agg.sspace, &agg.finalfn, &agg.finalextra, &agg.finalmodify,
 			&agg.combinefn, &agg.serialfn, &agg.deserialfn, &agg.initval,
 			&agg.msfunc, &agg.minvfunc, &agg.mstype, &agg.msspace, &agg.mfinalfn, &agg.mfinalextra,
-			&agg.mfinalmodify, &agg.minitval, &agg.sortop, &parallel); err != nil {
+			&agg.mfinalmodify, &agg.minitval, &agg.sortop, &parallel, &args); err != nil {
+			return err
+		}
+		if err := f.setArgs(args); err != nil {
 			return err
 		}
 		f.Kind, f.Volatility = kind[0], vol[0]
@@ -187,4 +204,80 @@ func quoteLiteral(s string) string {
 		return "E'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
 	}
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// setArgs decodes the argument list and takes each default from Args.
+func (f *PgFunction) setArgs(js []byte) error {
+	var all []PgFuncArg
+	if err := jsonInto(js, &all); err != nil {
+		return err
+	}
+	parts := splitTopLevel(f.Args, ',')
+	k := 0
+	for _, a := range all {
+		if a.Mode == "t" {
+			continue
+		}
+		if k < len(parts) {
+			if _, d, ok := cutTopLevel(parts[k], " DEFAULT "); ok {
+				a.Default = strings.TrimSpace(d)
+			}
+		}
+		k++
+		f.ArgList = append(f.ArgList, a)
+	}
+	return nil
+}
+
+// splitTopLevel splits s at sep outside parentheses, brackets and quotes.
+func splitTopLevel(s string, sep byte) []string {
+	var out []string
+	depth, start := 0, 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case c == sep && depth == 0:
+			out = append(out, strings.TrimSpace(s[start:i]))
+			start = i + 1
+		}
+	}
+	if strings.TrimSpace(s[start:]) != "" {
+		out = append(out, strings.TrimSpace(s[start:]))
+	}
+	return out
+}
+
+// cutTopLevel cuts s around the first sep outside parentheses and quotes.
+func cutTopLevel(s, sep string) (string, string, bool) {
+	depth := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '(' || c == '[':
+			depth++
+		case c == ')' || c == ']':
+			depth--
+		case depth == 0 && strings.HasPrefix(s[i:], sep):
+			return s[:i], s[i+len(sep):], true
+		}
+	}
+	return s, "", false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
 // PgTrigger is a trigger on a table, view or materialized view, including
@@ -22,13 +23,33 @@ type PgTrigger struct {
 	Enabled byte
 	// Constraint is set for constraint triggers.
 	Constraint bool
+	// Type is pg_trigger.tgtype: bit 0 row, 1 before, 2 insert, 3 delete,
+	// 4 update, 5 truncate, 6 instead of.
+	Type int
+	// UpdateOf are the columns of UPDATE OF.
+	UpdateOf []string
+	// Function is the qualified trigger function, Args its arguments.
+	Function string
+	Args     []string
+	// OldTable and NewTable are the REFERENCING transition table names.
+	OldTable, NewTable string
+	// Deferrable and InitiallyDeferred are a constraint trigger's timing.
+	Deferrable, InitiallyDeferred bool
+	// From is the qualified referenced table of a constraint trigger.
+	From string
 }
 
 const triggersQuery = `
 SELECT t.oid::int8, n.nspname, c.relname, t.tgname,
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), pg_catalog.quote_ident(t.tgname),
 	pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text, t.tgconstraint <> 0,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_trigger'), '')
+	COALESCE(pg_catalog.obj_description(t.oid, 'pg_trigger'), ''),
+	t.tgtype::int, t.tgfoid::regproc::text,
+	(SELECT json_agg(a.attname ORDER BY k.i) FROM pg_catalog.unnest(t.tgattr::int2[]) WITH ORDINALITY k(n, i)
+	 JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.n),
+	pg_catalog.encode(t.tgargs, 'escape'), t.tgnargs,
+	COALESCE(t.tgoldtable::text, ''), COALESCE(t.tgnewtable::text, ''), t.tgdeferrable, t.tginitdeferred,
+	COALESCE(NULLIF(t.tgconstrrelid, 0)::regclass::text, '')
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -43,9 +64,19 @@ func (in *objInspector) readTriggers(ctx context.Context) error {
 			t                           = &PgTrigger{}
 			schemaName, table, name, en string
 		)
-		if err := rows.Scan(&oid, &schemaName, &table, &name, &t.Table, &t.Name, &t.Def, &en, &t.Constraint, &t.Comment); err != nil {
+		var (
+			cols    []byte
+			args    string
+			argsNum int
+		)
+		if err := rows.Scan(&oid, &schemaName, &table, &name, &t.Table, &t.Name, &t.Def, &en, &t.Constraint, &t.Comment,
+			&t.Type, &t.Function, &cols, &args, &argsNum, &t.OldTable, &t.NewTable, &t.Deferrable, &t.InitiallyDeferred, &t.From); err != nil {
 			return err
 		}
+		if err := jsonInto(cols, &t.UpdateOf); err != nil {
+			return err
+		}
+		t.Args = triggerArgs(args, argsNum)
 		t.Enabled = en[0]
 		t.ID = PgRef{Kind: PgKindTrigger, Schema: schemaName, Name: table, Sub: name}
 		t.SQLName = t.Name + " ON " + t.Table
@@ -94,4 +125,18 @@ func (in *objInspector) readEventTriggers(ctx context.Context) error {
 		in.add("pg_event_trigger", oid, e)
 		return nil
 	})
+}
+
+// triggerArgs splits tgargs as encode(..., 'escape') prints it: arguments
+// end with a NUL byte (\000), backslashes are doubled.
+func triggerArgs(s string, n int) []string {
+	if n == 0 {
+		return nil
+	}
+	parts := strings.Split(s, `\000`)
+	out := make([]string, 0, n)
+	for i := 0; i < n && i < len(parts); i++ {
+		out = append(out, strings.ReplaceAll(parts[i], `\\`, `\`))
+	}
+	return out
 }

@@ -94,7 +94,11 @@ func schemaInspect(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("format as HCL: %w", err)
 		}
-		_, err = c.App.Writer.Write(b)
+		objs, err := schema.MarshalObjectsHCL(st.State)
+		if err != nil {
+			return fmt.Errorf("format as HCL: %w", err)
+		}
+		_, err = c.App.Writer.Write(append(b, objs...))
 		return err
 	case "json":
 		enc := json.NewEncoder(c.App.Writer)
@@ -117,24 +121,14 @@ func schemaInspect(c *cli.Context) error {
 	return err
 }
 
-// notInHCL lists what a state has beyond what Atlas's open-source HCL
-// expresses: sequences, domains, partitions, and the objects of package
-// schema (views, functions, ...).
+// notInHCL lists what a state has beyond what the HCL written expresses:
+// partitions, and the objects schema.MarshalObjectsHCL cannot write.
 func notInHCL(st *schema.State) []string {
 	var out []string
-	for _, s := range st.Catalog.Sequences {
-		out = append(out, "sequence "+s.Schema+"."+s.Name)
-	}
-	for _, d := range st.Catalog.Domains {
-		out = append(out, "domain "+d.Schema+"."+d.Name)
-	}
 	for _, t := range st.Catalog.Partitions() {
 		out = append(out, "partition "+t.Schema+"."+t.Name)
 	}
-	for _, o := range schema.Objects(st.Realm) {
-		out = append(out, o.Ref().String())
-	}
-	return out
+	return append(out, schema.NotInHCL(st)...)
 }
 
 // urlSource returns the state of a URL flag (--url), else the env's url.
