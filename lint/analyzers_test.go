@@ -37,6 +37,7 @@ var analyzerCases = []analyzerCase{
 	{name: "drop index of table of the same file", lint: "CREATE TABLE t2 (id int);\nCREATE INDEX t2_idx ON t2 (id);\nDROP INDEX t2_idx;", code: "PG102", absent: true},
 	{name: "concurrently in transaction", lint: `CREATE INDEX CONCURRENTLY t_v_idx ON t (v);`, code: "PG103"},
 	{name: "vacuum in transaction", lint: `VACUUM t;`, code: "PG103"},
+	{name: "create database in transaction (not run on the dev server)", lint: "CREATE TABLE t2 (id int);\nCREATE DATABASE schemactl_lint_must_not_exist;\nALTER SYSTEM SET work_mem = '1GB';", code: "PG103"},
 	{name: "concurrently with txmode none", lint: "-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v_idx ON t (v);", code: "PG103", absent: true},
 	// PG104: enum value used in the transaction that added it.
 	{name: "new enum value used in same transaction", lint: "ALTER TYPE mood ADD VALUE 'angry';\nINSERT INTO m VALUES (2, 'angry');", code: "PG104"},

@@ -52,6 +52,9 @@ type stmtRun struct {
 	// Verified are the tables PostgreSQL scanned to check a constraint
 	// (its DEBUG1 "verifying table" message), by name as it printed them.
 	Verified []string
+	// Skipped is set for statements that act on the whole server
+	// (databases, tablespaces, ALTER SYSTEM): they are not run.
+	Skipped bool
 	// Err is the execution error, if the statement failed.
 	Err error
 }
@@ -259,6 +262,12 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		r.NonTx = nonTxReason(r.Node)
 		fr.Stmts = append(fr.Stmts, r)
 		switch {
+		case clusterWide(r.Node):
+			// CREATE DATABASE, ALTER SYSTEM and the like would change the
+			// dev server itself (which may be shared): they are analyzed
+			// but not run.
+			r.Skipped = true
+			r.ForcedOut = tx && r.NonTx != ""
 		case tx && r.NonTx != "":
 			r.ForcedOut = true
 			if err := e.txCommit(ctx); err != nil {

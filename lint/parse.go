@@ -241,3 +241,11 @@ func isIdempotent(n *pg.Node) bool {
 	}
 	return false
 }
+
+// clusterWide reports whether a statement acts on the server rather than
+// the database: the linter does not run it on the dev server.
+func clusterWide(n *pg.Node) bool {
+	return n != nil && (n.GetCreatedbStmt() != nil || n.GetDropdbStmt() != nil || n.GetAlterSystemStmt() != nil ||
+		n.GetCreateTableSpaceStmt() != nil || n.GetDropTableSpaceStmt() != nil || n.GetAlterDatabaseStmt() != nil ||
+		n.GetAlterDatabaseSetStmt() != nil || n.GetCreateSubscriptionStmt() != nil)
+}
