@@ -104,6 +104,28 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 			continue
 		}
 		for _, c := range b.Body.Blocks {
+			if c.Type != "row_security" || len(b.Labels) != 1 {
+				continue
+			}
+			r := &hclReader{src: src, b: c}
+			t := QName{Schema: (&hclReader{src: src, b: b}).schema(), Name: b.Labels[0]}
+			var stmts []string
+			if r.boolean("enabled", false) {
+				stmts = append(stmts, "ALTER TABLE "+t.String()+" ENABLE ROW LEVEL SECURITY")
+			}
+			if r.boolean("enforced", false) {
+				stmts = append(stmts, "ALTER TABLE "+t.String()+" FORCE ROW LEVEL SECURITY")
+			}
+			if r.err != nil {
+				return nil, r.err
+			}
+			if len(stmts) > 0 {
+				o.after = append(o.after, hclItem{pos: r.pos(), stmts: stmts})
+			}
+			rng := c.Range()
+			edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
+		}
+		for _, c := range b.Body.Blocks {
 			a, ok := c.Body.Attributes["type"]
 			if c.Type != "column" || !ok {
 				continue

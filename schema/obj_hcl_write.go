@@ -125,9 +125,51 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 	return f.Bytes(), nil
 }
 
+// AddObjectsHCL completes Atlas's HCL of st's realm: row_security blocks
+// go into the table blocks of tables with row level security, and the
+// blocks of MarshalObjectsHCL follow.
+func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
+	f, diags := hclwrite.ParseConfig(atlasHCL, "atlas.hcl", hcl.Pos{Line: 1, Column: 1})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	rls := map[QName]*PgRowSecurity{}
+	if st.Realm != nil {
+		for _, o := range Objects(st.Realm) {
+			if r, ok := o.(*PgRowSecurity); ok {
+				rls[QName{Schema: r.ID.Schema, Name: r.ID.Name}] = r
+			}
+		}
+	}
+	for _, b := range f.Body().Blocks() {
+		if b.Type() != "table" || len(b.Labels()) != 1 {
+			continue
+		}
+		schemaName := "public"
+		if a := b.Body().GetAttribute("schema"); a != nil {
+			toks := strings.Split(strings.TrimSpace(string(a.Expr().BuildTokens(nil).Bytes())), ".")
+			schemaName = strings.Trim(toks[len(toks)-1], `"`)
+		}
+		r, ok := rls[QName{Schema: schemaName, Name: b.Labels()[0]}]
+		if !ok {
+			continue
+		}
+		rb := b.Body().AppendNewBlock("row_security", nil).Body()
+		rb.SetAttributeValue("enabled", cty.BoolVal(r.Enabled))
+		if r.Forced {
+			rb.SetAttributeValue("enforced", cty.True)
+		}
+		delete(rls, QName{Schema: schemaName, Name: b.Labels()[0]})
+	}
+	objs, err := MarshalObjectsHCL(st)
+	if err != nil {
+		return nil, err
+	}
+	return append(f.Bytes(), objs...), nil
+}
+
 // NotInHCL lists the objects of st that MarshalObjectsHCL cannot write
-// (range types, event triggers, row level security flags,
-// privileges).
+// (range types, event triggers, privileges).
 func NotInHCL(st *State) []string {
 	var out []string
 	if st == nil || st.Realm == nil {
@@ -136,7 +178,7 @@ func NotInHCL(st *State) []string {
 	for _, o := range Objects(st.Realm) {
 		switch o.Ref().Kind {
 		case PgKindExtension, PgKindDomain, PgKindComposite, PgKindSequence, PgKindFunction, PgKindProcedure, PgKindAggregate,
-			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy:
+			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity:
 		default:
 			out = append(out, o.Ref().String())
 		}

@@ -94,11 +94,10 @@ func schemaInspect(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("format as HCL: %w", err)
 		}
-		objs, err := schema.MarshalObjectsHCL(st.State)
-		if err != nil {
+		if b, err = schema.AddObjectsHCL(b, st.State); err != nil {
 			return fmt.Errorf("format as HCL: %w", err)
 		}
-		_, err = c.App.Writer.Write(append(b, objs...))
+		_, err = c.App.Writer.Write(b)
 		return err
 	case "json":
 		enc := json.NewEncoder(c.App.Writer)
