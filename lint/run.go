@@ -14,6 +14,9 @@ type Options struct {
 	// Linted names (by File.Name) the files whose findings are reported;
 	// nil means every file.
 	Linted map[string]bool
+	// Prepare, when not nil, runs first on the empty dev database (e.g.
+	// the dev baseline: roles, extensions, schemas the migrations expect).
+	Prepare func(ctx context.Context, devURL string) error
 }
 
 // Run lints a migration directory on the empty dev database at devURL.
@@ -44,6 +47,11 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 	}
 	if first < 0 {
 		return rep, nil
+	}
+	if opts.Prepare != nil {
+		if err := opts.Prepare(ctx, devURL); err != nil {
+			return nil, err
+		}
 	}
 	e, err := openEngine(ctx, devURL)
 	if err != nil {

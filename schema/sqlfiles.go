@@ -107,3 +107,20 @@ func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*migrations.
 	}
 	return nil
 }
+
+// ApplyBaseline runs the dev baseline named by baseline (a file:// URL of
+// SQL files, as LoadOptions.Baseline) on the database at url. Commands
+// that use a dev database outside this package (lint) call it so that
+// their dev database starts where the loaded states start.
+func ApplyBaseline(ctx context.Context, url, baseline string) error {
+	files, err := readBaseline(baseline)
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	conn, err := pgconn.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("dev baseline: connect to the dev database: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	return execBaseline(ctx, conn, files)
+}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/schemactl/schemactl/lint"
+	"github.com/schemactl/schemactl/schema"
 )
 
 // checkLint is the lint step of check: it lints the files changed since
@@ -22,7 +24,11 @@ func checkLint(c *cli.Context, r *checkRun) error {
 	if sel.GitBase == "" && hcl != nil {
 		sel = lint.Selection{Latest: hcl.Latest, GitBase: hcl.GitBase}
 	}
-	rep, err := lint.LintDir(c.Context, r.p.dev, r.dir, sel, lint.Options{Config: lint.ConfigFromHCL(hcl)})
+	opts := lint.Options{Config: lint.ConfigFromHCL(hcl)}
+	if b := r.p.load.Baseline; b != "" {
+		opts.Prepare = func(ctx context.Context, url string) error { return schema.ApplyBaseline(ctx, url, b) }
+	}
+	rep, err := lint.LintDir(c.Context, r.p.dev, r.dir, sel, opts)
 	if err != nil {
 		return err
 	}
