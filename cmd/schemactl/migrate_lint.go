@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,9 +10,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/internal/atlashcl"
 	"github.com/schemactl/schemactl/lint"
+	"github.com/schemactl/schemactl/schema"
 )
 
 // defaultProjectFile is the project file read when --config is not given.
@@ -30,17 +31,16 @@ blocks, and a fix. Silence one with -- atlas:nolint CODE above the statement.
 
 Files: --latest N (the last N), --git-base REF (added or changed since the
 merge base with REF), else all. Severities come from the lint blocks of
-atlas.hcl (e.g. lint { destructive { error = false } }). Exit code 1 when a
+atlas.hcl (e.g. lint { destructive { error = false } }); --env also brings
+the env's migration dir, dev database and dev baseline. Exit code 1 when a
 finding of error severity exists.`,
-		Flags: []cli.Flag{
-			migrateDirFlag(),
+		Flags: append(stateFlags(),
+			&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
 			&cli.IntFlag{Name: "latest", Usage: "lint the last `N` files"},
 			&cli.StringFlag{Name: "git-base", Usage: "lint the files added or changed since the merge base with git `REF`"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, json, github (workflow commands), sarif (2.1.0), gitlab (code quality)"},
-			&cli.StringFlag{Name: "config", Value: "file://" + defaultProjectFile, Usage: "project file with lint blocks"},
-			&cli.StringFlag{Name: "env", Usage: "env block of the project file whose lint block applies"},
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text output: auto, always, never"},
-		},
+		),
 		Action: migrateLint,
 	}
 }
@@ -77,16 +77,20 @@ func migrateLint(c *cli.Context) error {
 	if sel.Latest == 0 && sel.GitBase == "" && hcl != nil {
 		sel = lint.Selection{Latest: hcl.Latest, GitBase: hcl.GitBase}
 	}
-	dir, err := migrateDirPath(c)
+	p, err := openProject(c)
 	if err != nil {
 		return err
 	}
-	dev, err := devdb.Open(c.Context, devURL(c))
+	defer p.Close()
+	dir, err := p.migrationDir()
 	if err != nil {
 		return err
 	}
-	defer dev.Close()
-	rep, err := lint.LintDir(c.Context, dev, dir, sel, lint.Options{Config: lint.ConfigFromHCL(hcl)})
+	opts := lint.Options{Config: lint.ConfigFromHCL(hcl)}
+	if baseline := p.load.Baseline; baseline != "" {
+		opts.Prepare = func(ctx context.Context, url string) error { return schema.ApplyBaseline(ctx, url, baseline) }
+	}
+	rep, err := lint.LintDir(c.Context, p.dev, dir, sel, opts)
 	if err != nil {
 		return err
 	}

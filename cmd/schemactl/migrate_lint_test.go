@@ -122,3 +122,21 @@ func TestMigrateLintGitBase(t *testing.T) {
 		t.Fatalf("bad ref: exit %d: %s", code, stderr)
 	}
 }
+
+// TestMigrateLintEnv: --env brings the env's migration dir and dev
+// baseline (a schema the migrations use but do not create).
+func TestMigrateLintEnv(t *testing.T) {
+	dir := writeTemp(t, map[string]string{
+		"atlas.hcl":    "env \"local\" {\n  dev_baseline = \"file://baseline.sql\"\n  migration {\n    dir = \"file://db\"\n  }\n}\n",
+		"baseline.sql": "CREATE SCHEMA IF NOT EXISTS shared;\n",
+		"db/1_a.sql":   "CREATE TABLE shared.t (id bigint PRIMARY KEY);\nCREATE INDEX t_id2 ON shared.t (id);\n",
+	})
+	t.Chdir(dir)
+	if code, _, stderr := runCLI(t, "migrate", "hash", "--dir", "db"); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "migrate", "lint", "--env", "local", "--dev-url", devdb.ForTest(t))
+	if code != 0 || !strings.Contains(out, "0 errors, 0 warnings in 1 linted file") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, stderr)
+	}
+}
