@@ -102,6 +102,8 @@ var analyzerCases = []analyzerCase{
 	{name: "directive without blank line", lint: "-- atlas:txmode none\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v_idx ON t (v);", code: "PG402"},
 	{name: "directive with blank line", lint: "-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_v_idx ON t (v);", code: "PG402", absent: true},
 	{name: "failing statement", lint: `ALTER TABLE missing ADD COLUMN x int;`, code: "PG403"},
+	{name: "deferred constraint failing at commit", lint: "ALTER TABLE u ADD CONSTRAINT u_t_fk FOREIGN KEY (t_id) REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED;\nINSERT INTO u VALUES (2, 99);", code: "PG403"},
+	{name: "empty file", lint: "-- nothing here\n", code: "PG403", absent: true},
 	{name: "statement that works", lint: `ALTER TABLE t ADD COLUMN x int;`, code: "PG403", absent: true},
 	// Atlas's analyzers on the observed changes.
 	{name: "drop schema", lint: `DROP SCHEMA extra CASCADE;`, code: "DS101"},

@@ -357,7 +357,14 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	}
 	if tx {
 		if err := e.txCommit(ctx); err != nil {
-			return nil, stmtError(f.Stmts[len(f.Stmts)-1], err)
+			// A deferred constraint fails at COMMIT: report it at the
+			// file's last statement.
+			if len(f.Stmts) == 0 {
+				return nil, err
+			}
+			last := fr.Stmts[len(fr.Stmts)-1]
+			last.Err, fr.Failed = stmtError(last.Stmt, err), true
+			_ = e.exec(ctx, "ROLLBACK")
 		}
 	}
 	fr.To = e.realm
