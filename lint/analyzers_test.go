@@ -87,6 +87,8 @@ var analyzerCases = []analyzerCase{
 	// PG301-PG305: style and non-transactional files.
 	{name: "serial primary key", lint: `CREATE TABLE t2 (id serial PRIMARY KEY);`, code: "PG301"},
 	{name: "integer primary key constraint", lint: `CREATE TABLE t2 (id integer, PRIMARY KEY (id));`, code: "PG301"},
+	{name: "integer primary key added the pg_dump way", lint: "CREATE TABLE t2 (id integer NOT NULL);\nALTER TABLE ONLY t2 ADD CONSTRAINT t2_pkey PRIMARY KEY (id);", code: "PG301"},
+	{name: "bigint primary key added later", lint: "CREATE TABLE t2 (id bigint NOT NULL);\nALTER TABLE ONLY t2 ADD CONSTRAINT t2_pkey PRIMARY KEY (id);", code: "PG301", absent: true},
 	{name: "bigint identity primary key", lint: `CREATE TABLE t2 (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);`, code: "PG301", absent: true},
 	{name: "timestamp", lint: `CREATE TABLE t2 (at timestamp);`, code: "PG302"},
 	{name: "timestamptz", lint: `CREATE TABLE t2 (at timestamptz);`, code: "PG302", absent: true},

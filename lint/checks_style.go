@@ -3,6 +3,7 @@ package lint
 import (
 	"strings"
 
+	"ariga.io/atlas/sql/schema"
 	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/schemactl/schemactl/migrations"
@@ -41,15 +42,12 @@ func checkStyle(p *pass) {
 		if r.Err != nil {
 			continue
 		}
+		checkIntPK(p, r)
 		var cols []*pg.ColumnDef
-		var pk []string
 		if cs := r.Node.GetCreateStmt(); cs != nil {
 			for _, e := range cs.TableElts {
 				if c := e.GetColumnDef(); c != nil {
 					cols = append(cols, c)
-				}
-				if c := e.GetConstraint(); c != nil && c.Contype == pg.ConstrType_CONSTR_PRIMARY {
-					pk = append(pk, stringList(c.Keys)...)
 				}
 			}
 		}
@@ -69,16 +67,8 @@ func checkStyle(p *pass) {
 		}
 		for _, c := range cols {
 			name, _, array := typeName(c.TypeName)
-			isPK := contains(pk, c.Colname)
-			for _, n := range c.Constraints {
-				if k := n.GetConstraint(); k != nil && k.Contype == pg.ConstrType_CONSTR_PRIMARY {
-					isPK = true
-				}
-			}
 			switch {
 			case array:
-			case isPK && (name == "int4" || name == "int2" || name == "serial" || name == "smallserial" || name == "integer" || name == "int" || name == "smallint" || name == "serial4" || name == "serial2"):
-				p.report(r, codeIntPK, "primary key column %q is %s", c.Colname, sqlTypeName(name))
 			case name == "timestamp":
 				p.report(r, codeTimestamp, "column %q is timestamp without time zone", c.Colname)
 			case name == "bpchar":
@@ -88,24 +78,44 @@ func checkStyle(p *pass) {
 	}
 }
 
-func sqlTypeName(n string) string {
-	switch n {
-	case "int4", "int":
-		return "integer"
-	case "int2":
-		return "smallint"
-	}
-	return n
-}
-
-func stringList(nodes []*pg.Node) []string {
-	var out []string
-	for _, n := range nodes {
-		if s := n.GetString_(); s != nil {
-			out = append(out, s.Sval)
+// checkIntPK reports single-column primary keys on 32- or 16-bit integer
+// columns, as the
+// dev database has them after the statement (CREATE TABLE, or a primary
+// key added later as pg_dump writes it).
+func checkIntPK(p *pass, r *stmtRun) {
+	var pks []*schema.Index
+	for _, c := range r.Changes {
+		switch c := c.(type) {
+		case *schema.AddTable:
+			if c.T.PrimaryKey != nil {
+				pks = append(pks, c.T.PrimaryKey)
+			}
+		case *schema.ModifyTable:
+			for _, mc := range c.Changes {
+				if a, ok := mc.(*schema.AddPrimaryKey); ok {
+					pks = append(pks, a.P)
+				}
+			}
 		}
 	}
-	return out
+	for _, pk := range pks {
+		if len(pk.Parts) != 1 {
+			continue // a composite key is made of other tables' keys
+		}
+		for _, part := range pk.Parts {
+			if part.C == nil || part.C.Type == nil {
+				continue
+			}
+			raw := part.C.Type.Raw
+			if raw != "integer" && raw != "smallint" {
+				continue
+			}
+			if d, ok := part.C.Default.(*schema.RawExpr); ok && strings.HasPrefix(d.X, "nextval(") {
+				raw = map[string]string{"integer": "serial", "smallint": "smallserial"}[raw]
+			}
+			p.report(r, codeIntPK, "primary key column %q is %s", part.C.Name, raw)
+		}
+	}
 }
 
 func checkNonTxFile(p *pass) {
