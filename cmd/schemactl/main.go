@@ -112,7 +112,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 }
 
 // noDevURL lists the commands that never use a dev database.
-var noDevURL = map[string]bool{"version": true, "dev start": true, "dev stop": true, "dev status": true, "init": true, "provision": true, "schema fmt": true, "migrate new": true, "migrate hash": true, "migrate set": true}
+var noDevURL = map[string]bool{"version": true, "dev start": true, "dev stop": true, "dev status": true, "init": true, "provision": true, "schema fmt": true, "migrate new": true, "migrate hash": true, "migrate set": true, "migrate apply": true, "migrate status": true}
 
 // addDevURLFlag gives every command that uses a dev database its own
 // --dev-url flag, so that it may follow the subcommand as in Atlas

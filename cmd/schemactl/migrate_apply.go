@@ -123,6 +123,7 @@ Exit codes: 0 applied (or nothing to apply), 1 error, 2 usage error.`,
 			&cli.StringFlag{Name: "baseline", Usage: "on a database without history, record `VERSION` as applied and start after it"},
 			&cli.BoolFlag{Name: "allow-dirty", Usage: "apply to a database without history even though it holds objects"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the statements that would run, change nothing"},
+			&cli.StringFlag{Name: "format", Usage: "print the report as json, or through a Go template (e.g. '{{ .Current }}'; fields as in Atlas: Current, Target, Applied, Pending, Start, End, Error)"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout, Usage: "wait this long for another apply on the same database to finish"},
 		),
 		Action: migrateApply,
@@ -159,6 +160,11 @@ func migrateApply(c *cli.Context) error {
 	if c.String("baseline") != "" && c.Bool("allow-dirty") {
 		return usagef("--baseline and --allow-dirty cannot be used together")
 	}
+	format := c.String("format")
+	tmpl, err := parseApplyFormat(format)
+	if err != nil {
+		return err
+	}
 	files, err := openDir(c)
 	if err != nil {
 		return err
@@ -194,12 +200,22 @@ func migrateApply(c *cli.Context) error {
 	case isTerminal(c.App.ErrWriter):
 		term = migrations.NewTermProgress(c.App.ErrWriter)
 		opts.Progress = term
+	case format != "":
+		// stdout carries the formatted report only
 	default:
 		opts.Progress = &migrations.LineProgress{W: c.App.Writer}
 	}
 	rep, err := migrations.Apply(c.Context, t.conn, files, opts)
 	if term != nil {
 		term.Close()
+	}
+	if format != "" && !opts.DryRun && rep != nil {
+		if ferr := writeApplyFormat(c.App.Writer, format, tmpl, newApplyView(rep, err)); ferr != nil && err == nil {
+			return ferr
+		}
+		if err == nil {
+			return nil
+		}
 	}
 	if err != nil {
 		var se *migrations.StmtError

@@ -209,3 +209,36 @@ func TestMigratePasswordNeverPrinted(t *testing.T) {
 		t.Fatalf("history:\n%s", hist)
 	}
 }
+
+func TestMigrateApplyFormat(t *testing.T) {
+	url := devdb.ForTest(t)
+	dir := migrationDir(t, map[string]string{
+		"1_a.sql": "CREATE TABLE a (id int);\nCREATE TABLE a2 (id int);\n",
+		"2_b.sql": "CREATE TABLE b (id int);\n\nALTER TABLE b ADD COLUMN name txt;\n",
+		"3_c.sql": "CREATE TABLE c (id int);\n",
+	})
+	code, out, stderr := runCLI(t, "migrate", "apply", "--url", url, "--dir", dir, "--format", "json")
+	if code != 1 || !strings.Contains(stderr, "SQLSTATE 42704") {
+		t.Fatalf("apply: exit %d, stderr %q", code, stderr)
+	}
+	var v applyView
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if v.Current != "1" || v.Target != "3" || len(v.Applied) != 2 || v.Applied[0].Statements != 2 ||
+		v.Applied[1].Error == "" || v.Pending != 2 || !strings.Contains(v.Error, "txt") {
+		t.Fatalf("report: %+v", v)
+	}
+	// Fix the file (and the sum), then a template prints the new version.
+	os.WriteFile(filepath.Join(strings.TrimPrefix(dir, "file://"), "2_b.sql"), []byte("CREATE TABLE b (id int);\n\nALTER TABLE b ADD COLUMN name text;\n"), 0o644)
+	if code, _, stderr := runCLI(t, "migrate", "hash", "--dir", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr = runCLI(t, "migrate", "apply", "--url", url, "--dir", dir, "--format", "{{ .Previous }}->{{ .Current }} {{ len .Applied }}")
+	if code != 0 || out != "2->3 2" {
+		t.Fatalf("template: exit %d %q %q", code, out, stderr)
+	}
+	if code, _, _ := runCLI(t, "migrate", "apply", "--url", url, "--dir", dir, "--format", "{{ .Nope"); code != 2 {
+		t.Fatalf("bad template: exit %d, want 2", code)
+	}
+}
