@@ -79,9 +79,8 @@ func checkStyle(p *pass) {
 }
 
 // checkIntPK reports single-column primary keys on 32- or 16-bit integer
-// columns, as the
-// dev database has them after the statement (CREATE TABLE, or a primary
-// key added later as pg_dump writes it).
+// columns, as the dev database has them after the statement (CREATE
+// TABLE, or a primary key added later as pg_dump writes it).
 func checkIntPK(p *pass, r *stmtRun) {
 	var pks []*schema.Index
 	for _, c := range r.Changes {
