@@ -23,7 +23,8 @@ import (
 type hclObjects struct {
 	schemas map[string]bool // schemas the objects created before tables need
 	before  []hclItem       // extensions, domains, composites, sequences, functions
-	after   []hclItem       // views, triggers, policies, sequence owners
+	after   []hclItem       // views, triggers, policies, sequence owners, partitions
+	perms   []*hclReader    // permission blocks, turned into SQL once all files are read
 }
 
 // hclItem is the SQL of one object, with where it was defined.
@@ -36,6 +37,7 @@ type hclItem struct {
 var objectBlocks = map[string]bool{
 	"extension": true, "domain": true, "composite": true, "sequence": true, "function": true,
 	"procedure": true, "aggregate": true, "view": true, "materialized": true, "trigger": true, "policy": true,
+	"range": true, "event_trigger": true, "permission": true,
 }
 
 // evalHCLObjects is EvalHCL for files that may hold object blocks: those
@@ -57,6 +59,11 @@ func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
 			return nil, nil, hclError(diags)
 		}
 	}
+	perms, err := permissionsSQL(objs.perms)
+	if err != nil {
+		return nil, nil, err
+	}
+	objs.after = append(objs.after, perms...)
 	var r atlas.Realm
 	if err := postgres.EvalHCL.Eval(p, &r, nil); err != nil {
 		var diags hcl.Diagnostics
@@ -101,6 +108,18 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 			continue
 		}
 		if b.Type != "table" {
+			continue
+		}
+		if _, ok := b.Body.Attributes["partition_of"]; ok && len(b.Labels) == 1 {
+			// A partition (obj_hcl_parts.go): created after its parent.
+			r := &hclReader{src: src, b: b}
+			stmts := partitionSQL(r)
+			if r.err != nil {
+				return nil, r.err
+			}
+			o.after = append(o.after, hclItem{pos: r.pos(), stmts: stmts})
+			rng := b.Range()
+			edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
 			continue
 		}
 		for _, c := range b.Body.Blocks {
@@ -173,7 +192,11 @@ func (r *hclReader) pos() string {
 }
 
 func (r *hclReader) fail(format string, args ...any) {
-	if r.err == nil {
+	switch {
+	case r.err != nil:
+	case r.name() == "":
+		r.err = fmt.Errorf("%s: %s: %s", r.pos(), r.b.Type, fmt.Sprintf(format, args...))
+	default:
 		r.err = fmt.Errorf("%s: %s %q: %s", r.pos(), r.b.Type, r.name(), fmt.Sprintf(format, args...))
 	}
 }
@@ -454,6 +477,14 @@ func (o *hclObjects) read(r *hclReader) error {
 		q := r.qname() + "(" + args + ")"
 		before = append([]string{"CREATE AGGREGATE " + q + " (\n    " + strings.Join(r.strs("options"), ",\n    ") + "\n)"},
 			comment("AGGREGATE", q, r)...)
+	case "range":
+		o.schemas[r.schema()] = true
+		before = rangeSQL(r)
+	case "event_trigger":
+		after = eventTriggerSQL(r)
+	case "permission":
+		o.perms = append(o.perms, r)
+		return nil
 	case "view", "materialized":
 		after = viewSQL(r)
 	case "trigger":

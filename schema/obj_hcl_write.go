@@ -11,9 +11,10 @@ import (
 )
 
 // MarshalObjectsHCL writes, in the block names of Atlas's schema language
-// (extension, domain, composite, sequence, function, procedure, aggregate, view,
-// materialized, trigger, policy), the objects of st that Atlas's
-// open-source HCL leaves out. The result is meant to follow Atlas's own
+// (extension, domain, composite, range, sequence, function, procedure,
+// aggregate, view, materialized, trigger, event_trigger, policy,
+// permission, and table blocks with partition_of for partitions), the
+// objects of st that Atlas's open-source HCL leaves out. The result is meant to follow Atlas's own
 // HCL of the realm; LoadSource reads both back.
 func MarshalObjectsHCL(st *State) ([]byte, error) {
 	f := hclwrite.NewEmptyFile()
@@ -60,6 +61,9 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 		}
 		setComment(b, c.Comment)
 	}
+	for _, o := range byKind(PgKindRange) {
+		writeRange(body, o.(*PgRange))
+	}
 	if st.Catalog != nil {
 		for _, s := range st.Catalog.Sequences {
 			b := newBlock(body, "sequence", s.Name)
@@ -99,6 +103,21 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 	for _, o := range byKind(PgKindTrigger) {
 		writeTrigger(body, o.(*PgTrigger))
 	}
+	for _, o := range byKind(PgKindEventTrigger) {
+		writeEventTrigger(body, o.(*PgEventTrigger))
+	}
+	if st.Catalog != nil {
+		rls := map[QName]*PgRowSecurity{}
+		for _, o := range byKind(PgKindRowSecurity) {
+			r := o.(*PgRowSecurity)
+			rls[QName{Schema: r.ID.Schema, Name: r.ID.Name}] = r
+		}
+		for _, t := range st.Catalog.Partitions() {
+			if parent, ok := st.Catalog.Table(*t.Parent); ok {
+				writePartition(body, t, parent, rls[t.QName])
+			}
+		}
+	}
 	for _, o := range byKind(PgKindPolicy) {
 		p := o.(*PgPolicy)
 		b := newBlock(body, "policy", p.ID.Sub)
@@ -121,6 +140,11 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 			setString(b, "check", p.WithCheck)
 		}
 		setComment(b, p.Comment)
+	}
+	for _, o := range byKind(PgKindPrivileges) {
+		if err := writePermissions(body, o.(*PgPrivileges)); err != nil {
+			return nil, err
+		}
 	}
 	return f.Bytes(), nil
 }
@@ -168,17 +192,25 @@ func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
 	return append(f.Bytes(), objs...), nil
 }
 
-// NotInHCL lists the objects of st that MarshalObjectsHCL cannot write
-// (range types, event triggers, privileges).
+// NotInHCL lists the objects of st that MarshalObjectsHCL cannot write:
+// default privileges, and partitions whose parent is out of scope.
 func NotInHCL(st *State) []string {
 	var out []string
 	if st == nil || st.Realm == nil {
 		return nil
 	}
+	if st.Catalog != nil {
+		for _, t := range st.Catalog.Partitions() {
+			if _, ok := st.Catalog.Table(*t.Parent); !ok {
+				out = append(out, fmt.Sprintf("partition %s (its parent %s is out of scope)", t.QName, t.Parent))
+			}
+		}
+	}
 	for _, o := range Objects(st.Realm) {
 		switch o.Ref().Kind {
 		case PgKindExtension, PgKindDomain, PgKindComposite, PgKindSequence, PgKindFunction, PgKindProcedure, PgKindAggregate,
-			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity:
+			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity,
+			PgKindRange, PgKindEventTrigger, PgKindPrivileges:
 		default:
 			out = append(out, o.Ref().String())
 		}
@@ -205,12 +237,8 @@ func setComment(b *hclwrite.Body, c string) {
 
 // setRef writes a reference such as schema.public or table.public.t.
 func setRef(b *hclwrite.Body, name string, parts ...string) {
-	t := hcl.Traversal{hcl.TraverseRoot{Name: parts[0]}}
-	for _, p := range parts[1:] {
-		t = append(t, hcl.TraverseAttr{Name: p})
-	}
 	if validTraversal(parts) {
-		b.SetAttributeTraversal(name, t)
+		b.SetAttributeTraversal(name, traversal(parts...))
 		return
 	}
 	// Names that are not HCL identifiers are written as strings.

@@ -121,14 +121,8 @@ func schemaInspect(c *cli.Context) error {
 }
 
 // notInHCL lists what a state has beyond what the HCL written expresses:
-// partitions, and the objects schema.MarshalObjectsHCL cannot write.
-func notInHCL(st *schema.State) []string {
-	var out []string
-	for _, t := range st.Catalog.Partitions() {
-		out = append(out, "partition "+t.Schema+"."+t.Name)
-	}
-	return append(out, schema.NotInHCL(st)...)
-}
+// the objects schema.MarshalObjectsHCL cannot write.
+func notInHCL(st *schema.State) []string { return schema.NotInHCL(st) }
 
 // urlSource returns the state of a URL flag (--url), else the env's url.
 func (p *project) urlSource(flag string) (*schema.Source, error) {
