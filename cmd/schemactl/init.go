@@ -99,7 +99,7 @@ func serviceNameFrom(base string) string {
 // starterHCL is the commented atlas.hcl that init writes. It uses only
 // what Atlas accepts: getenv() and the escaped $${VAR} form.
 func starterHCL(env string, n provision.Names) string {
-	r := strings.NewReplacer("ENV", env, "NAME", n.Service, "ROLE", n.Role, "PWVAR", provision.PasswordEnv(n.Service))
+	r := strings.NewReplacer("@ENV@", env, "@NAME@", n.Service, "@ROLE@", n.Role, "@PWVAR@", provision.PasswordEnv(n.Service))
 	return r.Replace(`# Project file of schemactl, also valid for Atlas (atlasgo.io): Atlas
 # ignores the service block, which only schemactl reads.
 #
@@ -107,10 +107,10 @@ func starterHCL(env string, n provision.Names) string {
 # a variable that is not set and names it (Atlas would use ""). Inside the
 # service block, "$${VAR}" works too.
 #
-#   schemactl provision --env ENV        # once per deploy, as a privileged role
-#   schemactl migrate apply --env ENV    # as the service role ROLE
+#   schemactl provision --env @ENV@        # once per deploy, as a privileged role
+#   schemactl migrate apply --env @ENV@    # as the service role @ROLE@
 
-env "ENV" {
+env "@ENV@" {
   # The service connection. Leave it out to connect with DB_HOST, DB_PORT,
   # DB_USER, DB_PASSWORD, DB_NAME (DB_HOST may be a socket directory such as
   # /cloudsql/PROJECT:REGION:INSTANCE), else the PG* variables. schemactl
@@ -121,25 +121,25 @@ env "ENV" {
   migration {
     dir = "file://migrations"
     # The history lives in the service schema, the only one its role writes.
-    revisions_schema = "NAME"
+    revisions_schema = "@NAME@"
   }
 
-  service "NAME" {
+  service "@NAME@" {
     # Names by convention, change them here if needed:
-    # database = "NAME"
-    # schema   = "NAME"
-    # role     = "ROLE"
+    # database = "@NAME@"
+    # schema   = "@NAME@"
+    # role     = "@ROLE@"
 
     # The service role's password (provision sets it; apply logs in with it
     # when the url has none).
-    password = getenv("PWVAR")
+    password = getenv("@PWVAR@")
 
     # The privileged connection: provision, and migration files whose top
     # comments say -- schemactl:privileged (e.g. CREATE EXTENSION). Read only
     # when needed; left out, the PG* variables are used.
     admin_url = getenv("ADMIN_DATABASE_URL")
 
-    # search_path = ["NAME", "public"]
+    # search_path = ["@NAME@", "public"]
   }
 }
 `)

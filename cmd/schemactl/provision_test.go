@@ -263,6 +263,10 @@ func TestInitWritesStarter(t *testing.T) {
 	if err := migrations.Verify(filepath.Join(dir, "migrations")); err != nil {
 		t.Fatal(err)
 	}
+	text, _ := os.ReadFile(filepath.Join(dir, "atlas.hcl"))
+	if !strings.Contains(string(text), "DB_PASSWORD, DB_NAME (DB_HOST") || strings.Contains(string(text), "@") {
+		t.Fatalf("starter text damaged by the name substitution:\n%s", text)
+	}
 	if code, _, errOut := runCLI(t, "init", dir); code != 1 || !strings.Contains(errOut, "--force") {
 		t.Fatalf("second init: %d %s", code, errOut)
 	}
