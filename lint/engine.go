@@ -228,10 +228,11 @@ func (e *engine) begin(ctx context.Context) error {
 		return err
 	}
 	// DEBUG1 messages tell when a statement rewrites or scans a table.
-	// The observation query is prepared once; a generic plan avoids
-	// planning it again after every statement (10% of a kratos run).
-	if err := e.exec(ctx, "SET client_min_messages = debug1; SET plan_cache_mode = force_generic_plan"); err != nil {
-		return err
+	// The observation query is prepared once (observeStmt); a generic
+	// plan avoids planning it again after every statement (10% of a
+	// kratos run).
+	if err := e.exec(ctx, "SET client_min_messages = debug1; SET plan_cache_mode = force_generic_plan; "+prepareObserve); err != nil {
+		return fmt.Errorf("prepare the observation query: %w", err)
 	}
 	return nil
 }
@@ -277,7 +278,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			}
 			r.Err = e.exec(ctx, s.Text)
 			if r.Err == nil {
-				r.Err = e.observe(ctx, r)
+				r.Err = e.observe(ctx, r, nil)
 			}
 			if r.Err == nil {
 				r.Err = e.txBegin(ctx)
@@ -290,7 +291,16 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 					return nil, err
 				}
 			}
-			r.Err = e.exec(ctx, s.Text)
+			var obs *observation
+			if !enumAdded && r.Node != nil && r.Class != classData && r.Class != classOther {
+				// The statement and its observation in one round trip.
+				var err error
+				if obs, r.Err, err = e.execObserved(ctx, s.Text, e.snap, r.Class == classTable); err != nil {
+					return nil, observeErr{err}
+				}
+			} else {
+				r.Err = e.exec(ctx, s.Text)
+			}
 			if enumAdded {
 				if r.Err != nil && sqlState(r.Err) == "55P04" {
 					// Unsafe use of a new enum value: report it, and run the
@@ -314,7 +324,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 				}
 			}
 			if r.Err == nil {
-				r.Err = e.observe(ctx, r)
+				r.Err = e.observe(ctx, r, obs)
 			}
 			if ae := r.Node.GetAlterEnumStmt(); ae != nil && ae.NewVal != "" {
 				enumAdded = true
@@ -322,7 +332,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		case r.NonTx != "":
 			r.Err = e.exec(ctx, s.Text)
 			if r.Err == nil {
-				r.Err = e.observe(ctx, r)
+				r.Err = e.observe(ctx, r, nil)
 			}
 		default:
 			// A statement of a non-transactional file runs on its own; an
@@ -333,7 +343,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			r.InTx = false
 			r.Err = e.exec(ctx, s.Text)
 			if r.Err == nil {
-				r.Err = e.observe(ctx, r)
+				r.Err = e.observe(ctx, r, nil)
 			}
 			if r.Err == nil {
 				r.Err = e.txCommit(ctx)
@@ -408,8 +418,9 @@ func (e *engine) txCommit(ctx context.Context) error {
 
 // observe records what a statement that just ran did: its locks and
 // rewrites from a catalog snapshot, and its schema changes from an
-// inspection scoped to the tables it touched.
-func (e *engine) observe(ctx context.Context, r *stmtRun) error {
+// inspection scoped to the tables it touched. obs is the observation
+// read with the statement, if it was (execObserved).
+func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) error {
 	for _, n := range e.takeNotices() {
 		if t, ok := strings.CutPrefix(n, "verifying table "); ok {
 			r.Verified = append(r.Verified, strings.Trim(t, `"`))
@@ -430,7 +441,7 @@ func (e *engine) observe(ctx context.Context, r *stmtRun) error {
 	case e.inTx && r.Class != classOther:
 		// One round trip: locks, changed relations and changed tables.
 		var fresh map[[2]string]*schema.Table
-		after, fresh, err = e.observeInTx(ctx, before, r.Class == classTable)
+		after, fresh, err = e.observeInTx(ctx, before, r.Class == classTable, obs)
 		if err != nil {
 			return observeErr{err}
 		}

@@ -6,36 +6,132 @@ import (
 	"fmt"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // observeQuery reads, in one round trip after a statement ran inside a
-// transaction: the relation locks of the session; the catalog rows of the
-// relations that can have changed (those locked, the indexes of locked
-// tables, and relations newer than $1, the highest OID known); the
-// settings the analyzers need; and, when $2, the tables to inspect again
-// in tableJSON form (tables locked in SHARE UPDATE EXCLUSIVE mode or
-// stronger, directly or through an index, and new ones). Any change to a
-// relation takes such a lock, held until the transaction ends.
-const observeQuery = `WITH l AS (
+// transaction: the relation locks of the session on user relations (OID
+// 16384 and up: the catalogs the engine's own queries lock are left out);
+// the catalog rows of the relations that can have changed (those locked,
+// the indexes of locked tables, and relations newer than $1, the highest
+// OID known); the settings the analyzers need; and, when $2, the tables to
+// inspect again in tableJSON form (tables locked in SHARE UPDATE EXCLUSIVE
+// mode or stronger, directly or through an index, and new ones). Any
+// change to a relation takes such a lock, held until the transaction ends.
+// The relations are looked up by OID through the index (unnest) rather
+// than by a scan of pg_class.
+const observeQuery = `WITH l AS MATERIALIZED (
  SELECT relation AS oid, mode FROM pg_locks
- WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted
+ WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
-w AS (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
-ch AS (
+w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
+ch AS MATERIALIZED (SELECT array(
  SELECT oid FROM l
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indexrelid FROM pg_index i JOIN l ON i.indrelid = l.oid)
+ UNION SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM l)) AS oids),
+tw AS MATERIALIZED (SELECT array(
+ SELECT oid FROM w
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w) OR i.indexrelid > $1::int8::text::oid) AS oids)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
  coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
-   FROM ch JOIN pg_class c ON c.oid = ch.oid JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+   FROM unnest((SELECT oids FROM ch)::oid[]) u(oid) JOIN pg_class c ON c.oid = u.oid
+    JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
    WHERE ` + userRelations + `), '[]'),
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(` + tableJSON + `)
-   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + ` AND (c.oid IN (SELECT oid FROM w) OR c.oid::int8 > $1::int8
-    OR c.oid IN (SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w) OR i.indexrelid::int8 > $1::int8))), '[]') END`
+   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid) JOIN pg_class c ON c.oid = u.oid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ` + userTables + `), '[]') END`
+
+// observeStmt is the name under which the session prepares observeQuery
+// (begin): a generic plan, and EXECUTE can follow a statement in the same
+// simple-protocol message.
+const observeStmt = "schemactl_lint_observe"
+
+// prepareObserve prepares observeQuery in the session.
+const prepareObserve = "PREPARE " + observeStmt + "(int8, bool) AS " + observeQuery
+
+// observeCall returns the EXECUTE of the observation query.
+func observeCall(maxOID uint32, tables bool) string {
+	return fmt.Sprintf("EXECUTE %s(%d, %t)", observeStmt, maxOID, tables)
+}
+
+// observation is the row of observeQuery, as text.
+type observation struct {
+	locks, rels, lockTimeout, path, tabs []byte
+}
+
+// readObservation decodes the one row of the EXECUTE of observeQuery.
+func readObservation(res *pgconn.Result) (*observation, error) {
+	if res.Err != nil {
+		return nil, fmt.Errorf("observe statement: %w", res.Err)
+	}
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 5 {
+		return nil, fmt.Errorf("observe statement: %d rows", len(res.Rows))
+	}
+	v := res.Rows[0]
+	return &observation{locks: v[0], rels: v[1], lockTimeout: v[2], path: v[3], tabs: v[4]}, nil
+}
+
+// execObserved runs a statement inside the open transaction followed by
+// the observation query, in one round trip (one simple-protocol message;
+// the statement is complete, as PostgreSQL's parser accepted it alone).
+// stmtErr is the statement's failure (the observation did not run); err
+// is a failure of the observation itself.
+func (e *engine) execObserved(ctx context.Context, text string, before *snapshot, tables bool) (obs *observation, stmtErr, err error) {
+	var results []*pgconn.Result
+	var rerr error
+	err = e.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		results, rerr = c.Conn().PgConn().Exec(ctx, text+"\n;"+observeCall(before.maxOID, tables)).ReadAll()
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(results) == 0 || results[0].Err != nil {
+		if rerr == nil {
+			rerr = fmt.Errorf("statement returned no result")
+		}
+		return nil, rerr, nil
+	}
+	if rerr != nil {
+		return nil, nil, fmt.Errorf("observe statement: %w", rerr)
+	}
+	if len(results) != 2 {
+		return nil, nil, fmt.Errorf("observe statement: %d results", len(results))
+	}
+	obs, err = readObservation(results[1])
+	return obs, nil, err
+}
+
+// queryObservation runs the observation query on its own.
+func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables bool) (*observation, error) {
+	var obs *observation
+	err := e.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected driver connection %T", dc)
+		}
+		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables)).ReadAll()
+		if err != nil {
+			return fmt.Errorf("observe statement: %w", err)
+		}
+		if len(results) != 1 {
+			return fmt.Errorf("observe statement: %d results", len(results))
+		}
+		obs, err = readObservation(results[0])
+		return err
+	})
+	return obs, err
+}
 
 // clone returns a copy of the snapshot whose relation map may be changed.
 func (s *snapshot) clone() *snapshot {
@@ -49,26 +145,19 @@ func (s *snapshot) clone() *snapshot {
 
 // observeInTx reads what a statement did inside the open transaction and
 // returns the catalog after it and, when tables is set, the tables it may
-// have changed, read again.
-func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool) (*snapshot, map[[2]string]*schema.Table, error) {
-	var locks, rels, path []byte
-	var tabs []byte
+// have changed, read again. obs, when not nil, is the observation already
+// read with the statement (execObserved).
+func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool, obs *observation) (*snapshot, map[[2]string]*schema.Table, error) {
+	if obs == nil {
+		var err error
+		if obs, err = e.queryObservation(ctx, before, tables); err != nil {
+			return nil, nil, err
+		}
+	}
+	locks, rels, path, tabs := obs.locks, obs.rels, obs.path, obs.tabs
 	after := before.clone()
-	rows, err := e.conn.QueryContext(ctx, observeQuery, int64(before.maxOID), tables)
-	if err != nil {
-		return nil, nil, fmt.Errorf("observe statement: %w", err)
-	}
-	if !rows.Next() {
-		rows.Close()
-		return nil, nil, fmt.Errorf("observe statement: no row: %v", rows.Err())
-	}
-	if err := rows.Scan(&locks, &rels, &after.lockTimeout, &path, &tabs); err != nil {
-		rows.Close()
-		return nil, nil, fmt.Errorf("observe statement: %w", err)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, nil, fmt.Errorf("observe statement: %w", err)
-	}
+	after.lockTimeout = string(obs.lockTimeout)
+	var err error
 	if after.locks, err = decodeLocks(locks); err != nil {
 		return nil, nil, err
 	}

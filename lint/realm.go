@@ -94,28 +94,31 @@ func readTables(ctx context.Context, q schema.ExecQuerier, oids []uint32) (map[[
 	return out, rows.Err()
 }
 
-// decodeTable decodes one tableJSON value into out.
+// decodeTable decodes one tableJSON value into out, in one pass over the
+// JSON text.
 func decodeTable(b []byte, out map[[2]string]*schema.Table) error {
-	var row []json.RawMessage
-	if err := json.Unmarshal(b, &row); err != nil || len(row) != 5 {
-		return fmt.Errorf("decode table: %v", err)
-	}
-	var jt jsonTable
-	if err := firstErr(json.Unmarshal(row[0], &jt.schema), json.Unmarshal(row[1], &jt.name),
-		json.Unmarshal(row[2], &jt.columns), json.Unmarshal(row[3], &jt.indexes), json.Unmarshal(row[4], &jt.fks)); err != nil {
+	var row []any
+	if err := json.Unmarshal(b, &row); err != nil {
 		return fmt.Errorf("decode table: %w", err)
 	}
+	if len(row) != 5 {
+		return fmt.Errorf("decode table: %d fields", len(row))
+	}
+	jt := jsonTable{schema: str(row[0]), name: str(row[1]),
+		columns: arrays(row[2]), indexes: arrays(row[3]), fks: arrays(row[4])}
 	out[[2]string{jt.schema, jt.name}] = buildTable(jt)
 	return nil
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
+// arrays reads a JSON array of arrays (null is empty).
+func arrays(v any) [][]any {
+	list, _ := v.([]any)
+	out := make([][]any, 0, len(list))
+	for _, e := range list {
+		a, _ := e.([]any)
+		out = append(out, a)
 	}
-	return nil
+	return out
 }
 
 func buildTable(jt jsonTable) *schema.Table {
