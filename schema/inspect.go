@@ -98,7 +98,7 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	if err := patchRealm(realm, cat); err != nil {
 		return nil, err
 	}
-	if realm, err = applyExclude(realm, cat, scope.Exclude); err != nil {
+	if realm, err = applyExclude(realm, cat, scope.exclusions()); err != nil {
 		return nil, err
 	}
 	// Views, functions, triggers, types, extensions, policies, grants

@@ -22,6 +22,23 @@ type Scope struct {
 	// IncludePrivileges reads GRANTs and default privileges too (see
 	// ObjectOptions in obj_inspect.go).
 	IncludePrivileges bool
+	// IncludeRevisions keeps the migration history (the
+	// atlas_schema_revisions schema, and a table of that name in any
+	// schema) in the inspection. By default it is left out, so that a
+	// declarative apply or a diff against a migrated database never
+	// proposes to drop the history.
+	IncludeRevisions bool
+}
+
+// revisionsExclude are the patterns that leave the migration history out.
+var revisionsExclude = []string{"atlas_schema_revisions", "*.atlas_schema_revisions[type=table]"}
+
+// exclusions returns the exclude patterns in force for the scope.
+func (s Scope) exclusions() []string {
+	if s.IncludeRevisions {
+		return s.Exclude
+	}
+	return append(append([]string(nil), revisionsExclude...), s.Exclude...)
 }
 
 var reTypeSel = regexp.MustCompile(`\[type=([a-z|_ ]+)\]$`)

@@ -242,3 +242,26 @@ func TestMigrateApplyFormat(t *testing.T) {
 		t.Fatalf("bad template: exit %d, want 2", code)
 	}
 }
+
+// TestSchemaCommandsLeaveHistoryAlone: a declarative apply or an inspection
+// of a migrated database never sees, nor drops, the migration history.
+func TestSchemaCommandsLeaveHistoryAlone(t *testing.T) {
+	url := devdb.ForTest(t)
+	dir := migrationDir(t, map[string]string{"1_t.sql": "CREATE TABLE t (id bigint PRIMARY KEY);\n"})
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", url, "--dir", dir); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "schema", "inspect", "--url", url)
+	if code != 0 || strings.Contains(out, "atlas_schema_revisions") {
+		t.Fatalf("inspect: exit %d %s\n%s", code, stderr, out)
+	}
+	desired := filepath.Join(t.TempDir(), "desired.sql")
+	os.WriteFile(desired, []byte("CREATE TABLE t (id bigint PRIMARY KEY, v text);\n"), 0o644)
+	code, out, stderr = runCLI(t, "schema", "apply", "--url", url, "--to", "file://"+desired, "--auto-approve")
+	if code != 0 || strings.Contains(out, "DROP") || !strings.Contains(out, `ADD COLUMN "v"`) {
+		t.Fatalf("apply: exit %d %s\n%s", code, stderr, out)
+	}
+	if code, out, _ := runCLI(t, "migrate", "status", "--url", url, "--dir", dir); code != 0 {
+		t.Fatalf("history damaged: status exit %d\n%s", code, out)
+	}
+}
