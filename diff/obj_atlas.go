@@ -7,6 +7,7 @@ import (
 	"ariga.io/atlas/sql/postgres"
 	atlas "ariga.io/atlas/sql/schema"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -100,15 +101,15 @@ func enumRef(e *atlas.EnumType) schema.PgRef {
 
 func enumSQL(e *atlas.EnumType) string {
 	if e.Schema != nil {
-		return quoteIdent(e.Schema.Name) + "." + quoteIdent(e.T)
+		return pgquote.Ident(e.Schema.Name) + "." + pgquote.Ident(e.T)
 	}
-	return quoteIdent(e.T)
+	return pgquote.Ident(e.T)
 }
 
 func enumCreate(e *atlas.EnumType) string {
 	vals := make([]string, len(e.Values))
 	for i, v := range e.Values {
-		vals[i] = quoteLiteral(v)
+		vals[i] = pgquote.Literal(v)
 	}
 	return "CREATE TYPE " + enumSQL(e) + " AS ENUM (" + strings.Join(vals, ", ") + ")"
 }

@@ -2,8 +2,8 @@ package diff
 
 import (
 	"fmt"
-	"strings"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -57,7 +57,7 @@ func commentOn(what, name, comment string) string {
 	if comment == "" {
 		return fmt.Sprintf("COMMENT ON %s %s IS NULL", what, name)
 	}
-	return fmt.Sprintf("COMMENT ON %s %s IS %s", what, name, quoteLiteral(comment))
+	return fmt.Sprintf("COMMENT ON %s %s IS %s", what, name, pgquote.Literal(comment))
 }
 
 // commentIf returns the COMMENT ON statement for a non-empty comment.
@@ -75,17 +75,6 @@ func commentChange(what, name, from, to string) []string {
 	}
 	return []string{commentOn(what, name, to)}
 }
-
-// quoteLiteral quotes s as an SQL string literal.
-func quoteLiteral(s string) string {
-	if strings.Contains(s, `\`) {
-		return "E'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
-	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
-}
-
-// quoteIdent quotes an identifier with double quotes.
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func equalStrings(a, b []string) bool {
 	if len(a) != len(b) {

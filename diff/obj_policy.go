@@ -3,6 +3,7 @@ package diff
 import (
 	"strings"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -11,7 +12,7 @@ type extensionGen struct{}
 
 func (extensionGen) create(o schema.PgObject) []string {
 	x := o.(*schema.PgExtension)
-	return append([]string{"CREATE EXTENSION IF NOT EXISTS " + x.Name + " WITH SCHEMA " + x.SchemaName + " VERSION " + quoteLiteral(x.Version)},
+	return append([]string{"CREATE EXTENSION IF NOT EXISTS " + x.Name + " WITH SCHEMA " + x.SchemaName + " VERSION " + pgquote.Literal(x.Version)},
 		commentIf("EXTENSION", x.Name, x.Comment)...)
 }
 
@@ -26,7 +27,7 @@ func (extensionGen) alter(fo, to schema.PgObject) ([]string, bool) {
 		stmts = append(stmts, "ALTER EXTENSION "+x.Name+" SET SCHEMA "+x.SchemaName)
 	}
 	if from.Version != x.Version {
-		stmts = append(stmts, "ALTER EXTENSION "+x.Name+" UPDATE TO "+quoteLiteral(x.Version))
+		stmts = append(stmts, "ALTER EXTENSION "+x.Name+" UPDATE TO "+pgquote.Literal(x.Version))
 	}
 	return append(stmts, commentChange("EXTENSION", x.Name, from.Comment, x.Comment)...), false
 }

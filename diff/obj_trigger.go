@@ -3,6 +3,7 @@ package diff
 import (
 	"strings"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -54,7 +55,7 @@ func (eventTriggerGen) create(o schema.PgObject) []string {
 	if len(e.Tags) > 0 {
 		tags := make([]string, len(e.Tags))
 		for i, t := range e.Tags {
-			tags[i] = quoteLiteral(t)
+			tags[i] = pgquote.Literal(t)
 		}
 		s += " WHEN TAG IN (" + strings.Join(tags, ", ") + ")"
 	}

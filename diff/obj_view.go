@@ -3,6 +3,7 @@ package diff
 import (
 	"strings"
 
+	"github.com/schemactl/schemactl/internal/pgquote"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -25,7 +26,7 @@ func viewCreate(v *schema.PgView, replace bool) string {
 	}
 	b.WriteString(viewWord(v) + " " + v.SQLName)
 	if v.AccessMethod != "" {
-		b.WriteString(" USING " + quoteIdent(v.AccessMethod))
+		b.WriteString(" USING " + pgquote.Ident(v.AccessMethod))
 	}
 	opts := append([]string(nil), v.Options...)
 	if v.CheckOption != "" {
@@ -47,7 +48,7 @@ func (viewGen) create(o schema.PgObject) []string {
 	stmts := []string{viewCreate(v, false)}
 	stmts = append(stmts, commentIf(viewWord(v), v.SQLName, v.Comment)...)
 	for _, c := range v.Columns {
-		stmts = append(stmts, commentIf("COLUMN", v.SQLName+"."+quoteIdent(c.Name), c.Comment)...)
+		stmts = append(stmts, commentIf("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), c.Comment)...)
 	}
 	for _, ix := range v.Indexes {
 		stmts = append(stmts, ix.Def)
@@ -58,7 +59,7 @@ func (viewGen) create(o schema.PgObject) []string {
 
 // indexName qualifies a materialized view's index name with its schema.
 func indexName(v *schema.PgView, ix schema.PgIndexDef) string {
-	return schemaOf(v.SQLName) + "." + quoteIdent(ix.Name)
+	return schemaOf(v.SQLName) + "." + pgquote.Ident(ix.Name)
 }
 
 // schemaOf returns the schema part of a qualified SQL name.
@@ -99,7 +100,7 @@ func (viewGen) alter(fo, to schema.PgObject) ([]string, bool) {
 		old[c.Name] = c.Comment
 	}
 	for _, c := range v.Columns {
-		stmts = append(stmts, commentChange("COLUMN", v.SQLName+"."+quoteIdent(c.Name), old[c.Name], c.Comment)...)
+		stmts = append(stmts, commentChange("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), old[c.Name], c.Comment)...)
 	}
 	// Indexes of a materialized view.
 	oldIx := map[string]schema.PgIndexDef{}

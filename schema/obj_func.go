@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // PgFunction is a function, procedure or aggregate. Overloads are told
@@ -162,7 +164,7 @@ func (a aggRow) createSQL(name, args, parallel string) string {
 	add("SERIALFUNC", a.serialfn)
 	add("DESERIALFUNC", a.deserialfn)
 	if a.initval.Valid {
-		add("INITCOND", quoteLiteral(a.initval.String))
+		add("INITCOND", pgquote.Literal(a.initval.String))
 	}
 	if a.msfunc != "-" {
 		add("MSFUNC", a.msfunc)
@@ -179,7 +181,7 @@ func (a aggRow) createSQL(name, args, parallel string) string {
 			modify("MFINALFUNC_MODIFY", a.mfinalmodify, "r")
 		}
 		if a.minitval.Valid {
-			add("MINITCOND", quoteLiteral(a.minitval.String))
+			add("MINITCOND", pgquote.Literal(a.minitval.String))
 		}
 	}
 	add("SORTOP", a.sortop)
@@ -196,14 +198,6 @@ func (a aggRow) createSQL(name, args, parallel string) string {
 		args = "*"
 	}
 	return "CREATE AGGREGATE " + name + "(" + args + ") (\n    " + strings.Join(opts, ",\n    ") + "\n)"
-}
-
-// quoteLiteral quotes s as an SQL string literal.
-func quoteLiteral(s string) string {
-	if strings.Contains(s, `\`) {
-		return "E'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", "''") + "'"
-	}
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
 // setArgs decodes the argument list and takes each default from Args.

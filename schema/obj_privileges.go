@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // PgPrivileges are the privileges granted on one object (a table, column,
@@ -95,7 +97,7 @@ func (in *objInspector) readPrivileges(ctx context.Context) error {
 		case "column":
 			target = PgRef{Kind: PgKindColumn, Schema: schemaName, Name: name, Sub: col}
 			sub = "column " + col
-			p.Column = quoteIdentAlways(col)
+			p.Column = pgquote.Ident(col)
 		}
 		p.ID = PgRef{Kind: PgKindPrivileges, Schema: schemaName, Name: name, Sub: sub}
 		p.SQLName = p.Target
@@ -103,18 +105,6 @@ func (in *objInspector) readPrivileges(ctx context.Context) error {
 		in.add("", 0, p)
 		return nil
 	})
-}
-
-// quoteIdentAlways quotes an identifier with double quotes.
-func quoteIdentAlways(s string) string {
-	b := []byte{'"'}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			b = append(b, '"')
-		}
-		b = append(b, s[i])
-	}
-	return string(append(b, '"'))
 }
 
 // PgDefaultPrivileges are the privileges that one role's future objects of
