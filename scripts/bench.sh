@@ -26,11 +26,19 @@ END {
   printf "\n%-46s %12s %12s %8s\n", "benchmark", "schemactl", "floor", "ratio"
   for (i = 1; i <= n; i++) {
     f = order[i]; base = ""
-    if (f ~ /\/floor$/) { base = f; sub(/\/floor$/, "", base); s = base "/schemactl" }
-    else if (f ~ /PsqlFloor$/) { base = f; sub(/PsqlFloor$/, "", base); s = base }
-    else if (f ~ /Floor$/) { base = f; sub(/Floor$/, "", base); s = base }
+    if (f ~ /\/floor$/) {
+      base = f; sub(/\/floor$/, "", base); s = base "/schemactl"
+      if (s in ns) printf "%-46s %12s %12s %7.2fx\n", base, human(ns[s]), human(ns[f]), ns[s] / ns[f]
+      continue
+    }
+    if (f ~ /PsqlFloor$/) { base = f; sub(/PsqlFloor$/, "", base) }
+    else if (f ~ /Floor$/) { base = f; sub(/Floor$/, "", base) }
     else continue
-    if (!(s in ns)) continue
-    printf "%-46s %12s %12s %7.2fx\n", base, human(ns[s]), human(ns[f]), ns[s] / ns[f]
+    # One floor may serve several benchmarks: X, and XAll, XLatest50, ...
+    for (j = 1; j <= n; j++) {
+      s = order[j]
+      if (s == f || index(s, base) != 1 || s ~ /[Ff]loor$/ || s ~ /\//) continue
+      printf "%-46s %12s %12s %7.2fx\n", s, human(ns[s]), human(ns[f]), ns[s] / ns[f]
+    }
   }
 }' "$out"
