@@ -4,21 +4,18 @@ import (
 	"os"
 	"testing"
 
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/schema"
 )
-
-const pagilaPath = "../../shared/corpus/pagila/schema.sql"
 
 // pagilaDDL reads the pagila dump of the shared corpus.
 func pagilaDDL(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{pagilaPath, "/work/shared/corpus/pagila/schema.sql"} {
-		if b, err := os.ReadFile(p); err == nil {
-			return string(b)
-		}
+	b, err := os.ReadFile(corpus.Require(t, "pagila", "schema.sql"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skip("pagila corpus not found")
-	return ""
+	return string(b)
 }
 
 // TestPagilaRoundTrip plans pagila from an empty database, applies the plan

@@ -5,10 +5,9 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/schema"
 )
-
-const pagila = "file:///work/shared/corpus/pagila/schema.sql"
 
 // TestPagilaFromEmpty plans the whole pagila schema from an empty
 // database and proves the plan, views, functions and triggers included.
@@ -16,7 +15,7 @@ func TestPagilaFromEmpty(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	opts := schema.LoadOptions{Dev: testProvider{t}}
-	to, err := schema.Load(ctx, pagila, opts)
+	to, err := schema.Load(ctx, "file://"+corpus.Require(t, "pagila", "schema.sql"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,16 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/migrations"
 )
 
 // kratosCorpus is the kratos migration history (SCHEMACTL_CORPUS may
 // point at another copy of the corpus).
 func kratosCorpus() string {
-	src := os.Getenv("SCHEMACTL_CORPUS")
-	if src == "" {
-		src = "/work/shared/corpus"
+	src, err := corpus.Dir()
+	if err != nil {
+		return "/nonexistent-corpus"
 	}
 	return filepath.Join(src, "kratos", "migrations")
 }
@@ -26,7 +27,7 @@ func kratosFiles(t testing.TB) []*migrations.File {
 	t.Helper()
 	kratosCorpus := kratosCorpus()
 	if _, err := os.Stat(kratosCorpus); err != nil {
-		t.Skip("kratos corpus not available")
+		corpus.Require(t, "kratos", "migrations")
 	}
 	dir := t.TempDir()
 	ents, err := os.ReadDir(kratosCorpus)

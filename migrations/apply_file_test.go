@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"ariga.io/atlas/sql/postgres"
+
+	"github.com/schemactl/schemactl/internal/corpus"
 )
 
 // atlasPartialHashes computes partial_hashes the way Atlas's executor
@@ -39,7 +41,7 @@ func TestPartialHashesMatchAtlas(t *testing.T) {
 		"crlf.sql":       []byte("CREATE TABLE a (id int);\r\nCREATE TABLE b (id int);\r\n"),
 		"txmodenone.sql": []byte("-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n"),
 	}
-	paths, err := filepath.Glob("/work/shared/corpus/kratos/migrations/*.sql")
+	paths, err := filepath.Glob(filepath.Join(corpus.Require(t, "kratos", "migrations"), "*.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func TestDirectiveErrors(t *testing.T) {
 // right above their first statement run without a transaction in
 // schemactl, and each gets the warning that Atlas would not honour it.
 func TestKratosDirectives(t *testing.T) {
-	dir := copyDir(t, corpus(t, "kratos/migrations"))
+	dir := copyDir(t, corpusPath(t, "kratos/migrations"))
 	if err := WriteSum(dir); err != nil {
 		t.Fatal(err)
 	}

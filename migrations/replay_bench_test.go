@@ -11,7 +11,7 @@ import (
 // kratosDir copies the kratos corpus with a fresh atlas.sum.
 func kratosDir(b *testing.B) string {
 	b.Helper()
-	dir := copyDir(b, corpus(b, "kratos/migrations"))
+	dir := copyDir(b, corpusPath(b, "kratos/migrations"))
 	if err := WriteSum(dir); err != nil {
 		b.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func relations(t testing.TB, url string) []string {
 }
 
 func TestReplayKratos(t *testing.T) {
-	dir := copyDir(t, corpus(t, "kratos/migrations"))
+	dir := copyDir(t, corpusPath(t, "kratos/migrations"))
 	if err := WriteSum(dir); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestReplaySessionState(t *testing.T) {
 // partitions, triggers, an aggregate) replays as one file and leaves the
 // same relations as psql -f.
 func TestReplayPagila(t *testing.T) {
-	src, err := os.ReadFile(corpus(t, "pagila/schema.sql"))
+	src, err := os.ReadFile(corpusPath(t, "pagila/schema.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/schemactl/schemactl/internal/corpus"
 )
 
 // FuzzSplit checks on any input that Scan does not panic and, when it
@@ -25,10 +27,7 @@ func FuzzSplit(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	root := os.Getenv("SCHEMACTL_CORPUS")
-	if root == "" {
-		root = "/work/shared/corpus"
-	}
+	root, _ := corpus.Dir() // without the corpus, the built-in seeds only
 	files, _ := filepath.Glob(filepath.Join(root, "kratos", "migrations", "*.sql"))
 	files = append(files, filepath.Join(root, "pagila", "schema.sql"))
 	for _, p := range files {

@@ -2,27 +2,20 @@ package migrations
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/schemactl/schemactl/internal/corpus"
 )
 
-// corpus returns the path of a file or directory of the shared real-world
-// corpus (SCHEMACTL_CORPUS, default /work/shared/corpus), skipping the test
+// corpusPath returns the path of a file or directory of the shared real-world
+// corpus (see internal/corpus), skipping the test
 // when it is not on this machine.
-func corpus(t testing.TB, rel string) string {
+func corpusPath(t testing.TB, rel string) string {
 	t.Helper()
-	root := os.Getenv("SCHEMACTL_CORPUS")
-	if root == "" {
-		root = "/work/shared/corpus"
-	}
-	p := filepath.Join(root, rel)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return p
+	return corpus.Require(t, filepath.FromSlash(rel))
 }
 
 func texts(stmts []Stmt) []string {

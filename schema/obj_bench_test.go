@@ -8,21 +8,16 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 )
 
 // pagilaDB returns a fresh database holding the pagila schema of the
 // shared corpus.
 func pagilaDB(b *testing.B) (string, *sql.DB) {
 	b.Helper()
-	var ddl []byte
-	for _, p := range []string{"../../shared/corpus/pagila/schema.sql", "/work/shared/corpus/pagila/schema.sql"} {
-		if d, err := os.ReadFile(p); err == nil {
-			ddl = d
-			break
-		}
-	}
-	if ddl == nil {
-		b.Skip("pagila corpus not found")
+	ddl, err := os.ReadFile(corpus.Require(b, "pagila", "schema.sql"))
+	if err != nil {
+		b.Fatal(err)
 	}
 	url := devdb.ForTest(b)
 	db, err := OpenDB(url)

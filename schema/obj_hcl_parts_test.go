@@ -9,6 +9,7 @@ import (
 	"ariga.io/atlas/sql/postgres"
 
 	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -135,13 +136,7 @@ GRANT USAGE ON SCHEMA public TO PUBLIC;
 // is pagila, partitions and privileges included.
 func TestPagilaHCLRoundTrip(t *testing.T) {
 	t.Parallel()
-	path := "/work/shared/corpus/pagila/schema.sql"
-	if _, err := os.Stat("../../shared/corpus/pagila/schema.sql"); err == nil {
-		path = "../../shared/corpus/pagila/schema.sql"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("pagila corpus not found")
-	}
+	path := corpus.Require(t, "pagila", "schema.sql")
 	var opts schema.LoadOptions
 	opts.Scope.IncludePrivileges = true
 	text := hclRoundTrip(t, "file://"+path, opts)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/migrations"
 )
 
@@ -35,7 +36,7 @@ func migrationDir(t *testing.T, files map[string]string) string {
 // directory with an atlas.sum.
 func copyKratos(t testing.TB) string {
 	t.Helper()
-	src := "/work/shared/corpus/kratos/migrations"
+	src := corpus.Require(t, "kratos", "migrations")
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Skipf("kratos corpus not available: %v", err)

@@ -10,16 +10,15 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 )
-
-const pagilaPath = "/work/shared/corpus/pagila/schema.sql"
 
 // benchPagila copies pagila's schema into a temporary directory.
 func benchPagila(b *testing.B) string {
 	b.Helper()
-	src, err := os.ReadFile(pagilaPath)
+	src, err := os.ReadFile(corpus.Require(b, "pagila", "schema.sql"))
 	if err != nil {
-		b.Skip("pagila corpus not available:", err)
+		b.Fatal(err)
 	}
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "schema.sql"), src, 0o644); err != nil {
@@ -54,7 +53,7 @@ func pagilaFloor(b *testing.B, p devdb.Provider) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if out, err := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.URL, "-f", pagilaPath).CombinedOutput(); err != nil {
+		if out, err := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.URL, "-f", corpus.Require(b, "pagila", "schema.sql")).CombinedOutput(); err != nil {
 			b.Fatalf("psql: %v: %s", err, out)
 		}
 		if out, err := exec.Command(pgDump, "--schema-only", "-d", db.URL, "-f", os.DevNull).CombinedOutput(); err != nil {

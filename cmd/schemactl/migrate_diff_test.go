@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/migrations"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -41,9 +42,9 @@ func sqlFiles(t *testing.T, dir string) []string {
 // second diff has no changes.
 func TestMigrateDiffPagila(t *testing.T) {
 	t.Parallel()
-	src, err := os.ReadFile("/work/shared/corpus/pagila/schema.sql")
+	src, err := os.ReadFile(corpus.Require(t, "pagila", "schema.sql"))
 	if err != nil {
-		t.Skip("pagila corpus not available:", err)
+		t.Fatal(err)
 	}
 	dir := writeTemp(t, map[string]string{"schema.sql": string(src)})
 	dev := devdb.ForTest(t)

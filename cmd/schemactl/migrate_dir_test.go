@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
 )
 
 func TestMigrateNewHash(t *testing.T) {
@@ -75,11 +76,7 @@ func TestMigrateValidate(t *testing.T) {
 }
 
 func TestMigrateValidateKratos(t *testing.T) {
-	src := os.Getenv("SCHEMACTL_CORPUS")
-	if src == "" {
-		src = "/work/shared/corpus"
-	}
-	src = filepath.Join(src, "kratos", "migrations")
+	src := corpus.Require(t, "kratos", "migrations")
 	ents, err := os.ReadDir(src)
 	if err != nil {
 		t.Skipf("corpus not available: %v", err)
