@@ -84,6 +84,11 @@ type engine struct {
 	// start of every file.
 	defaultLockTimeout string
 	inTx               bool
+	// pending holds control commands (RESET lock_timeout, BEGIN) that the
+	// engine has not sent yet: they go out in front of the next message,
+	// saving a round trip per file. pendingN counts them.
+	pending  string
+	pendingN int
 	// notices collects the server's messages (DEBUG1 and up) while a
 	// linted statement runs: PostgreSQL says there when it rewrites or
 	// scans ("verifying") a table.
@@ -127,9 +132,18 @@ func (e *engine) close() {
 	e.db.Close()
 }
 
+// exec runs control commands, after the pending ones.
 func (e *engine) exec(ctx context.Context, q string) error {
+	q = e.pending + q
+	e.pending, e.pendingN = "", 0
 	_, err := e.conn.ExecContext(ctx, q)
 	return err
+}
+
+// defer queues control commands for the next message (pending).
+func (e *engine) deferCmd(q string) {
+	e.pending += q + ";"
+	e.pendingN++
 }
 
 // replay runs base files without observing them, as apply would.
@@ -248,16 +262,18 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	e.snap, fr.Start = start, start
 	tx := f.TxMode != migrations.TxModeNone
 	if tx {
-		// One round trip (simple protocol) for both.
-		if err := e.exec(ctx, "RESET lock_timeout; BEGIN"); err != nil {
-			return nil, err
-		}
+		// Sent with the file's first statement (or its COMMIT).
+		e.deferCmd("RESET lock_timeout")
+		e.deferCmd("BEGIN")
 		e.inTx, e.held = true, map[heldLock]bool{}
 	} else if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
 		return nil, err
 	}
 	enumAdded := false // an ALTER TYPE ... ADD VALUE ran in the open transaction
-	for _, s := range f.Stmts {
+	// committed is set when the COMMIT went out with the last statement;
+	// commitErr is then its failure.
+	committed, commitErr := false, error(nil)
+	for i, s := range f.Stmts {
 		r := &stmtRun{Stmt: s, Before: e.snap}
 		e.takeNotices()
 		r.Node, r.ParseErr = parseStmt(s.Text)
@@ -291,16 +307,17 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 					return nil, err
 				}
 			}
-			var obs *observation
-			if !enumAdded && r.Node != nil && r.Class != classData && r.Class != classOther {
-				// The statement and its observation in one round trip.
-				var err error
-				if obs, r.Err, err = e.execObserved(ctx, s.Text, e.snap, r.Class == classTable); err != nil {
-					return nil, observeErr{err}
-				}
-			} else {
-				r.Err = e.exec(ctx, s.Text)
+			// The statement, its observation and, after the file's last
+			// statement, the COMMIT go out in one round trip.
+			observed := !enumAdded && r.Node != nil && r.Class != classData && r.Class != classOther
+			// (A statement observed on its own, classOther, needs the
+			// transaction open for its locks.)
+			commit := !enumAdded && i == len(f.Stmts)-1 && (observed || r.Class == classData)
+			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, commit)
+			if err != nil {
+				return nil, observeErr{err}
 			}
+			r.Err = stmtErr
 			if enumAdded {
 				if r.Err != nil && sqlState(r.Err) == "55P04" {
 					// Unsafe use of a new enum value: report it, and run the
@@ -325,6 +342,10 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			}
 			if r.Err == nil {
 				r.Err = e.observe(ctx, r, obs)
+			}
+			if r.Err == nil && commit {
+				e.inTx, e.held = false, nil
+				committed, commitErr = true, cErr
 			}
 			if ae := r.Node.GetAlterEnumStmt(); ae != nil && ae.NewVal != "" {
 				enumAdded = true
@@ -366,7 +387,11 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		}
 	}
 	if tx {
-		if err := e.txCommit(ctx); err != nil {
+		err := commitErr
+		if !committed {
+			err = e.txCommit(ctx)
+		}
+		if err != nil {
 			// A deferred constraint fails at COMMIT: report it at the
 			// file's last statement.
 			if len(f.Stmts) == 0 {

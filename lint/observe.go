@@ -3,7 +3,9 @@ package lint
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"ariga.io/atlas/sql/schema"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -77,12 +79,28 @@ func readObservation(res *pgconn.Result) (*observation, error) {
 	return &observation{locks: v[0], rels: v[1], lockTimeout: v[2], path: v[3], tabs: v[4]}, nil
 }
 
-// execObserved runs a statement inside the open transaction followed by
-// the observation query, in one round trip (one simple-protocol message;
-// the statement is complete, as PostgreSQL's parser accepted it alone).
-// stmtErr is the statement's failure (the observation did not run); err
-// is a failure of the observation itself.
-func (e *engine) execObserved(ctx context.Context, text string, before *snapshot, tables bool) (obs *observation, stmtErr, err error) {
+// execStmt runs a statement in one simple-protocol message, together
+// with the control commands still pending (in front), the observation
+// query when observe (after it; obs is its row) and, when commit, the
+// COMMIT of the file's transaction (last): one round trip for all. The
+// statement is complete, as PostgreSQL's parser accepted it alone.
+// stmtErr is the statement's failure (nothing after it ran; its error
+// position counts from the statement's start); commitErr is the failure
+// of the COMMIT (a deferred constraint); err is a failure of the engine's
+// own commands.
+func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, observe, tables, commit bool) (obs *observation, stmtErr, commitErr, err error) {
+	pre, npre := e.pending, e.pendingN
+	e.pending, e.pendingN = "", 0
+	msg := pre + text
+	want := npre + 1
+	if observe {
+		msg += "\n;" + observeCall(before.maxOID, tables)
+		want++
+	}
+	if commit {
+		msg += "\n;COMMIT"
+		want++
+	}
 	var results []*pgconn.Result
 	var rerr error
 	err = e.conn.Raw(func(dc any) error {
@@ -90,26 +108,50 @@ func (e *engine) execObserved(ctx context.Context, text string, before *snapshot
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, rerr = c.Conn().PgConn().Exec(ctx, text+"\n;"+observeCall(before.maxOID, tables)).ReadAll()
+		results, rerr = c.Conn().PgConn().Exec(ctx, msg).ReadAll()
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if len(results) == 0 || results[0].Err != nil {
+	for i := 0; i < npre; i++ {
+		if i >= len(results) || results[i].Err != nil {
+			if rerr == nil {
+				rerr = fmt.Errorf("no result")
+			}
+			return nil, nil, nil, fmt.Errorf("%s: %w", pre, rerr)
+		}
+	}
+	if len(results) <= npre || results[npre].Err != nil {
 		if rerr == nil {
 			rerr = fmt.Errorf("statement returned no result")
 		}
-		return nil, rerr, nil
+		var pe *pgconn.PgError
+		if errors.As(rerr, &pe) && pe.Position > 0 && npre > 0 {
+			// The position counts from the start of the message.
+			moved := *pe
+			moved.Position -= int32(utf8.RuneCountInString(pre))
+			rerr = &moved
+		}
+		return nil, rerr, nil, nil
+	}
+	if commit && rerr != nil && len(results) == want-1 {
+		// Everything ran but the COMMIT, which has no result of its own.
+		commitErr, rerr = rerr, nil
+		results = append(results, nil)
 	}
 	if rerr != nil {
-		return nil, nil, fmt.Errorf("observe statement: %w", rerr)
+		return nil, nil, nil, fmt.Errorf("observe statement: %w", rerr)
 	}
-	if len(results) != 2 {
-		return nil, nil, fmt.Errorf("observe statement: %d results", len(results))
+	if len(results) != want {
+		return nil, nil, nil, fmt.Errorf("statement and observation: %d results, want %d", len(results), want)
 	}
-	obs, err = readObservation(results[1])
-	return obs, nil, err
+	if observe {
+		if obs, err = readObservation(results[npre+1]); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return obs, nil, commitErr, nil
 }
 
 // queryObservation runs the observation query on its own.
