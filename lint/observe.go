@@ -35,17 +35,18 @@ ch AS MATERIALIZED (SELECT array(
 tw AS MATERIALIZED (SELECT array(
  SELECT oid FROM w
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w) OR i.indexrelid > $1::int8::text::oid) AS oids)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid) AS oids)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
  coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
-   FROM unnest((SELECT oids FROM ch)::oid[]) u(oid) JOIN pg_class c ON c.oid = u.oid
+   FROM unnest((SELECT oids FROM ch)::oid[]) u(oid) CROSS JOIN LATERAL (SELECT * FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
     JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
    WHERE ` + userRelations + `), '[]'),
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(` + tableJSON + `)
-   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid) JOIN pg_class c ON c.oid = u.oid
+   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid) CROSS JOIN LATERAL (SELECT * FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
     JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE ` + userTables + `), '[]') END`
 
