@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/template"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,7 +160,7 @@ func migrateApply(c *cli.Context) error {
 		return usagef("--baseline and --allow-dirty cannot be used together")
 	}
 	format := c.String("format")
-	tmpl, err := parseApplyFormat(format)
+	tmpl, err := parseFormat(format)
 	if err != nil {
 		return err
 	}
@@ -280,11 +279,9 @@ func migrateStatus(c *cli.Context) error {
 	if len(args) > 0 {
 		return usagef("status takes no arguments")
 	}
-	var tmpl *template.Template
-	if f := c.String("format"); f != "" && f != "json" {
-		if tmpl, err = template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(f); err != nil {
-			return usagef("invalid --format: %v", err)
-		}
+	tmpl, err := parseFormat(c.String("format"))
+	if err != nil {
+		return err
 	}
 	files, err := openDir(c)
 	if err != nil {

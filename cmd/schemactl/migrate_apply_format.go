@@ -69,9 +69,9 @@ func newApplyView(rep *migrations.ApplyReport, runErr error) applyView {
 	return v
 }
 
-// parseApplyFormat checks a --format value: "" (text), "json", or a Go
-// template over applyView.
-func parseApplyFormat(format string) (*template.Template, error) {
+// parseFormat checks a --format value of apply or status: "" (text),
+// "json", or a Go template (with a json function) over the report.
+func parseFormat(format string) (*template.Template, error) {
 	if format == "" || format == "json" {
 		return nil, nil
 	}
