@@ -112,18 +112,12 @@ func migrateDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
-	cur, want, err := p.loadPair(ctx, from, to)
+	ch, err := p.provedChange(c.Context, c.App.ErrWriter, from, to)
 	if err != nil {
 		return err
 	}
-	defer closeAll(ctx, cur, want)
-	warnUnmodelled(c.App.ErrWriter, want, cur)
-	plan, err := p.planProved(ctx, cur, want)
-	if err != nil {
-		return err
-	}
-	warnPlan(c.App.ErrWriter, plan)
+	defer ch.close(c.Context)
+	plan := ch.plan
 	if plan.Empty() {
 		fmt.Fprintln(c.App.Writer, "no changes: the migration directory is in sync with the desired state")
 		return nil

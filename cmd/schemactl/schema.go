@@ -188,18 +188,12 @@ func schemaDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
-	a, b, err := p.loadPair(ctx, from, to)
+	ch, err := p.provedChange(c.Context, c.App.ErrWriter, from, to)
 	if err != nil {
 		return err
 	}
-	defer closeAll(ctx, a, b)
-	warnUnmodelled(c.App.ErrWriter, b, a)
-	plan, err := p.planProved(ctx, a, b)
-	if err != nil {
-		return err
-	}
-	warnPlan(c.App.ErrWriter, plan)
+	defer ch.close(c.Context)
+	plan := ch.plan
 	_, err = io.WriteString(c.App.Writer, planText(plan))
 	return err
 }
@@ -249,17 +243,12 @@ func schemaApply(c *cli.Context) error {
 		return err
 	}
 	ctx := c.Context
-	cur, want, err := p.loadPair(ctx, target, to)
+	ch, err := p.provedChange(ctx, c.App.ErrWriter, target, to)
 	if err != nil {
 		return err
 	}
-	defer closeAll(ctx, cur, want)
-	warnUnmodelled(c.App.ErrWriter, want, cur)
-	plan, err := p.planProved(ctx, cur, want)
-	if err != nil {
-		return err
-	}
-	warnPlan(c.App.ErrWriter, plan)
+	defer ch.close(ctx)
+	plan, cur, want := ch.plan, ch.cur, ch.want
 	if plan.Empty() {
 		fmt.Fprintln(c.App.Writer, "no changes: the database is in the desired state")
 		return nil

@@ -222,6 +222,33 @@ func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*dif
 	return plan, nil
 }
 
+// change is a plan between two loaded states, proved on a dev database.
+type change struct {
+	cur, want *schema.Loaded
+	plan      *diff.Plan
+}
+
+// close releases both states (their dev databases).
+func (ch *change) close(ctx context.Context) { closeAll(ctx, ch.cur, ch.want) }
+
+// provedChange loads the states from and to at the same time, reports on
+// errw what neither models, and returns the plan from one to the other,
+// proved on a dev database. The caller must close the change.
+func (p *project) provedChange(ctx context.Context, errw io.Writer, from, to *schema.Source) (*change, error) {
+	cur, want, err := p.loadPair(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	ch := &change{cur: cur, want: want}
+	warnUnmodelled(errw, want, cur)
+	if ch.plan, err = p.planProved(ctx, cur, want); err != nil {
+		ch.close(ctx)
+		return nil, err
+	}
+	warnPlan(errw, ch.plan)
+	return ch, nil
+}
+
 // warnUnmodelled prints the objects of the states that schemactl does not
 // model yet, which no plan creates, changes or drops.
 func warnUnmodelled(w io.Writer, desired, current *schema.Loaded) {
