@@ -84,6 +84,12 @@ type engine struct {
 	// start of every file.
 	defaultLockTimeout string
 	inTx               bool
+	// seenCmd is the highest command number of the open transaction seen
+	// in the catalog rows it wrote (-1: none yet); see observeQuery.
+	seenCmd int64
+	// readFull lists, while a statement runs, the tables its observation
+	// reads in full (removedFrom).
+	readFull []uint32
 	// pending holds control commands (RESET lock_timeout, BEGIN) that the
 	// engine has not sent yet: they go out in front of the next message,
 	// saving a round trip per file. pendingN counts them.
@@ -265,7 +271,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		// Sent with the file's first statement (or its COMMIT).
 		e.deferCmd("RESET lock_timeout")
 		e.deferCmd("BEGIN")
-		e.inTx, e.held = true, map[heldLock]bool{}
+		e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
 	} else if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
 		return nil, err
 	}
@@ -279,6 +285,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		r.Node, r.ParseErr = parseStmt(s.Text)
 		r.Class = classify(r.Node)
 		r.NonTx = nonTxReason(r.Node)
+		e.readFull = removedFrom(r.Node, e.snap)
 		fr.Stmts = append(fr.Stmts, r)
 		switch {
 		case clusterWide(r.Node):
@@ -430,7 +437,7 @@ func (e *engine) txBegin(ctx context.Context) error {
 	if err := e.exec(ctx, "BEGIN"); err != nil {
 		return err
 	}
-	e.inTx = true
+	e.inTx, e.seenCmd = true, -1
 	e.held = map[heldLock]bool{}
 	return nil
 }
@@ -465,15 +472,21 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 	switch {
 	case e.inTx && r.Class != classOther:
 		// One round trip: locks, changed relations and changed tables.
-		var fresh map[[2]string]*schema.Table
-		after, fresh, err = e.observeInTx(ctx, before, r.Class == classTable, obs)
+		var (
+			fresh map[[2]string]*schema.Table
+			kept  []keptTable
+		)
+		after, fresh, kept, err = e.observeInTx(ctx, before, r.Class == classTable, obs)
 		if err != nil {
 			return observeErr{err}
 		}
 		if r.Class == classTable {
 			names := touchedTables(before, after)
+			if err := e.keep(ctx, names, kept, fresh); err != nil {
+				return observeErr{err}
+			}
 			full, pf, pt, ok := spliceTables(e.realm, names, fresh)
-			if ok {
+			if ok && !renamedSequence(before, after) {
 				to, from, target = full, pf, pt
 			} else if to, err = e.inspectRealm(ctx, after.schemas); err != nil {
 				return observeErr{err}
@@ -528,7 +541,11 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 	if to == nil {
 		return nil
 	}
-	changes, err := e.drv.RealmDiff(from, target)
+	// The two realms are the catalog's own text before and after: they are
+	// compared as text (Atlas's DefaultDiff). The driver's diff would ask
+	// the database whether two different default expressions are equal,
+	// which fails once an object they name is renamed or dropped.
+	changes, err := postgres.DefaultDiff.RealmDiff(from, target)
 	if err != nil {
 		return observeErr{fmt.Errorf("compare schema before and after %s: %w", r.Stmt.Pos, err)}
 	}
@@ -539,8 +556,59 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 		if err != nil {
 			return observeErr{err}
 		}
-		if d, err := e.drv.RealmDiff(to, full); err != nil || len(d) > 0 {
+		if d, err := postgres.DefaultDiff.RealmDiff(to, full); err != nil || len(d) > 0 {
 			e.verify(r, d, err)
+		}
+	}
+	return nil
+}
+
+// renamedSequence tells whether a statement renamed or moved a sequence:
+// the column defaults that name it, in tables the statement did not lock,
+// read differently now.
+func renamedSequence(before, after *snapshot) bool {
+	for oid, a := range after.rels {
+		if b := before.rels[oid]; a.Kind == "S" && b != nil && (b.Name != a.Name || b.Schema != a.Schema) {
+			return true
+		}
+	}
+	return false
+}
+
+// keep leaves out of names the tables whose catalog rows the statement
+// did not write and whose models still have the counted columns, indexes
+// and foreign keys; the others (rows only deleted) are read again into
+// fresh.
+func (e *engine) keep(ctx context.Context, names map[[2]string]bool, kept []keptTable, fresh map[[2]string]*schema.Table) error {
+	var again []uint32
+	for _, k := range kept {
+		key := [2]string{k.schema, k.name}
+		if t := realmTable(e.realm, key); t != nil && k.matches(t) {
+			delete(names, key)
+			continue
+		}
+		again = append(again, k.oid)
+	}
+	if len(again) == 0 {
+		return nil
+	}
+	more, err := readTables(ctx, e.conn, again)
+	if err != nil {
+		return err
+	}
+	for k, t := range more {
+		fresh[k] = t
+	}
+	return nil
+}
+
+// realmTable returns the table of the realm with the schema-qualified
+// name key, or nil.
+func realmTable(r *schema.Realm, key [2]string) *schema.Table {
+	for _, s := range r.Schemas {
+		if s.Name == key[0] {
+			t, _ := s.Table(key[1])
+			return t
 		}
 	}
 	return nil

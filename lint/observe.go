@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"ariga.io/atlas/sql/schema"
@@ -23,6 +25,20 @@ import (
 // change to a relation takes such a lock, held until the transaction ends.
 // The relations are looked up by OID through the index (unnest) rather
 // than by a scan of pg_class.
+//
+// Locks stay until the end of the transaction, so in a file of many
+// statements most locked relations were changed by an earlier statement,
+// and an FK's referenced table is locked without being changed. A catalog
+// row written by the open transaction has an xmin of age <= 0 (its own or
+// a subtransaction's xid) and, in cmin, the number of the command that
+// wrote it; command numbers only grow within a transaction. $3 is the
+// highest such number seen by earlier observations of the transaction
+// (-1 at its start): only rows written after them, and new relations, are
+// sent in full. For every candidate table the query also counts its
+// columns, indexes and foreign keys: a statement that only deletes rows
+// (DROP CONSTRAINT of a foreign key) leaves no newer row behind, and the
+// engine reads a table whose counts no longer match its model again. The
+// last column is the highest command number of the rows it saw.
 const observeQuery = `WITH l AS MATERIALIZED (
  SELECT relation AS oid, mode FROM pg_locks
  WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
@@ -36,19 +52,40 @@ tw AS MATERIALIZED (SELECT array(
  SELECT oid FROM w
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
  UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid) AS oids)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid) AS oids),
+cr AS MATERIALIZED (
+ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
+ FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
+  CROSS JOIN LATERAL (SELECT c.*, c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+ WHERE ` + userRelations + `),
+tc AS MATERIALIZED (
+ SELECT c.oid, n.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
+  greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, fa.cm, fd.cm, fi.cm, ff.cm) AS cm, fa.n AS ncol, fi.n AS nidx, ff.n AS nfk
+ FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
+  CROSS JOIN LATERAL (SELECT c.*, c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END) AS cm, count(*) FILTER (WHERE NOT a.attisdropped) AS n
+   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) fa
+  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END) AS cm FROM pg_attrdef d WHERE d.adrelid = c.oid) fd
+  CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(i.xmin) <= 0 THEN i.cmin::text::int8 END, CASE WHEN age(ic.xmin) <= 0 THEN ic.cmin::text::int8 END)) AS cm, count(*) AS n
+   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid) fi
+  CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(co.xmin) <= 0 THEN co.cmin::text::int8 END, CASE WHEN age(rc.xmin) <= 0 THEN rc.cmin::text::int8 END,
+    (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey)))) AS cm,
+    count(*) AS n
+   FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') ff
+ WHERE ` + userTables + `)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
- coalesce((SELECT json_agg(json_build_array(c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0), c.relpersistence))
-   FROM unnest((SELECT oids FROM ch)::oid[]) u(oid) CROSS JOIN LATERAL (SELECT * FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-    JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
-   WHERE ` + userRelations + `), '[]'),
+ coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
+   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
+ array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
- CASE WHEN $2::bool THEN coalesce((SELECT json_agg(` + tableJSON + `)
-   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid) CROSS JOIN LATERAL (SELECT * FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + `), '[]') END`
+ CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
+    tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
+   FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
+ greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
 // observeStmt is the name under which the session prepares observeQuery
 // (begin): a generic plan, and EXECUTE can follow a statement in the same
@@ -56,16 +93,26 @@ SELECT
 const observeStmt = "schemactl_lint_observe"
 
 // prepareObserve prepares observeQuery in the session.
-const prepareObserve = "PREPARE " + observeStmt + "(int8, bool) AS " + observeQuery
+const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text) AS " + observeQuery
 
-// observeCall returns the EXECUTE of the observation query.
-func observeCall(maxOID uint32, tables bool) string {
-	return fmt.Sprintf("EXECUTE %s(%d, %t)", observeStmt, maxOID, tables)
+// observeCall returns the EXECUTE of the observation query: maxOID is the
+// highest relation OID known, seen the highest command number of the
+// transaction seen so far (-1 for none); full lists tables to read in
+// full in any case.
+func observeCall(maxOID uint32, tables bool, seen int64, full []uint32) string {
+	var b strings.Builder
+	for i, oid := range full {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(uint64(oid), 10))
+	}
+	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", observeStmt, maxOID, tables, seen, b.String())
 }
 
 // observation is the row of observeQuery, as text.
 type observation struct {
-	locks, rels, lockTimeout, path, tabs []byte
+	locks, rels, gone, lockTimeout, path, tabs, seen []byte
 }
 
 // readObservation decodes the one row of the EXECUTE of observeQuery.
@@ -73,11 +120,11 @@ func readObservation(res *pgconn.Result) (*observation, error) {
 	if res.Err != nil {
 		return nil, fmt.Errorf("observe statement: %w", res.Err)
 	}
-	if len(res.Rows) != 1 || len(res.Rows[0]) != 5 {
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 7 {
 		return nil, fmt.Errorf("observe statement: %d rows", len(res.Rows))
 	}
 	v := res.Rows[0]
-	return &observation{locks: v[0], rels: v[1], lockTimeout: v[2], path: v[3], tabs: v[4]}, nil
+	return &observation{locks: v[0], rels: v[1], gone: v[2], lockTimeout: v[3], path: v[4], tabs: v[5], seen: v[6]}, nil
 }
 
 // execStmt runs a statement in one simple-protocol message, together
@@ -95,7 +142,7 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 	msg := pre + text
 	want := npre + 1
 	if observe {
-		msg += "\n;" + observeCall(before.maxOID, tables)
+		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull)
 		want++
 	}
 	if commit {
@@ -163,7 +210,7 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables)).ReadAll()
+		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull)).ReadAll()
 		if err != nil {
 			return fmt.Errorf("observe statement: %w", err)
 		}
@@ -186,41 +233,64 @@ func (s *snapshot) clone() *snapshot {
 	return &c
 }
 
+// keptTable is a candidate table whose catalog rows the statement did
+// not write: its model is kept if its counts still match.
+type keptTable struct {
+	oid              uint32
+	schema, name     string
+	cols, idxs, fkey int
+}
+
+// matches tells whether t has the columns, indexes (primary key
+// included) and foreign keys the catalog counted.
+func (k keptTable) matches(t *schema.Table) bool {
+	idxs := len(t.Indexes)
+	if t.PrimaryKey != nil {
+		idxs++
+	}
+	return len(t.Columns) == k.cols && idxs == k.idxs && len(t.ForeignKeys) == k.fkey
+}
+
 // observeInTx reads what a statement did inside the open transaction and
-// returns the catalog after it and, when tables is set, the tables it may
-// have changed, read again. obs, when not nil, is the observation already
-// read with the statement (execObserved).
-func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool, obs *observation) (*snapshot, map[[2]string]*schema.Table, error) {
+// returns the catalog after it and, when tables is set, the candidate
+// tables: read again (fresh) when the statement wrote their catalog rows,
+// only counted (kept) when not. obs, when not nil, is the observation
+// already read with the statement (execStmt).
+func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool, obs *observation) (*snapshot, map[[2]string]*schema.Table, []keptTable, error) {
 	if obs == nil {
 		var err error
 		if obs, err = e.queryObservation(ctx, before, tables); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	locks, rels, path, tabs := obs.locks, obs.rels, obs.path, obs.tabs
 	after := before.clone()
 	after.lockTimeout = string(obs.lockTimeout)
 	var err error
-	if after.locks, err = decodeLocks(locks); err != nil {
-		return nil, nil, err
+	if after.locks, err = decodeLocks(obs.locks); err != nil {
+		return nil, nil, nil, err
 	}
-	if err := json.Unmarshal(path, &after.searchPath); err != nil {
-		return nil, nil, fmt.Errorf("decode search path: %w", err)
+	if err := json.Unmarshal(obs.path, &after.searchPath); err != nil {
+		return nil, nil, nil, fmt.Errorf("decode search path: %w", err)
 	}
-	// Forget what may have changed, then take the rows read again.
-	locked := map[uint32]bool{}
-	for l := range after.locks {
-		locked[l.OID] = true
-		delete(after.rels, l.OID)
-	}
-	for oid, r := range before.rels {
-		if r.Table != 0 && locked[r.Table] {
-			delete(after.rels, oid)
+	if len(obs.seen) > 0 {
+		seen, err := strconv.ParseInt(string(obs.seen), 10, 64)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("decode command number: %w", err)
 		}
+		e.seenCmd = max(e.seenCmd, seen)
 	}
-	fresh, err := decodeRelations(rels)
+	// Forget the relations that are gone, then take the rows written
+	// since the last observation.
+	var gone []any
+	if err := json.Unmarshal(obs.gone, &gone); err != nil {
+		return nil, nil, nil, fmt.Errorf("decode dropped relations: %w", err)
+	}
+	for _, oid := range gone {
+		delete(after.rels, num(oid))
+	}
+	fresh, err := decodeRelations(obs.rels)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, r := range fresh {
 		after.rels[r.OID] = r
@@ -232,19 +302,34 @@ func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool,
 		}
 	}
 	if !tables {
-		return after, nil, nil
+		return after, nil, nil, nil
 	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(tabs, &list); err != nil {
-		return nil, nil, fmt.Errorf("decode tables: %w", err)
+	var list [][]json.RawMessage
+	if err := json.Unmarshal(obs.tabs, &list); err != nil {
+		return nil, nil, nil, fmt.Errorf("decode tables: %w", err)
 	}
 	out := map[[2]string]*schema.Table{}
+	var kept []keptTable
 	for _, t := range list {
-		if err := decodeTable(t, out); err != nil {
-			return nil, nil, err
+		if len(t) != 7 {
+			return nil, nil, nil, fmt.Errorf("decode tables: %d fields", len(t))
 		}
+		if string(t[6]) != "null" {
+			if err := decodeTable(t[6], out); err != nil {
+				return nil, nil, nil, err
+			}
+			continue
+		}
+		var f [6]any
+		for i := range f {
+			if err := json.Unmarshal(t[i], &f[i]); err != nil {
+				return nil, nil, nil, fmt.Errorf("decode tables: %w", err)
+			}
+		}
+		kept = append(kept, keptTable{oid: num(f[0]), cols: int(num(f[1])), idxs: int(num(f[2])), fkey: int(num(f[3])),
+			schema: str(f[4]), name: str(f[5])})
 	}
-	return after, out, nil
+	return after, out, kept, nil
 }
 
 // touchedTables returns the schema-qualified names of the tables a

@@ -77,6 +77,32 @@ func classify(n *pg.Node) stmtClass {
 	return classOther
 }
 
+// removedFrom returns the tables of snap from which a statement may only
+// delete catalog rows: the table of an index it drops, the table of an
+// ALTER TABLE ... DROP. Their observation reads them in full: a deletion
+// leaves no newer row behind (see observeQuery).
+func removedFrom(n *pg.Node, snap *snapshot) []uint32 {
+	var out []uint32
+	if d := n.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX {
+		for _, o := range d.Objects {
+			if idx := snap.lookup(listName(o.GetList().GetItems()), "iI"); idx != nil {
+				out = append(out, idx.Table)
+			}
+		}
+	}
+	if a := n.GetAlterTableStmt(); a != nil {
+		for _, c := range a.Cmds {
+			if strings.HasPrefix(c.GetAlterTableCmd().GetSubtype().String(), "AT_Drop") {
+				if t := snap.lookup(rangeVarName(a.Relation), "rp"); t != nil {
+					out = append(out, t.OID)
+				}
+				break
+			}
+		}
+	}
+	return out
+}
+
 // nonTxReason returns why a statement cannot run inside a transaction
 // block, or "" when it can.
 func nonTxReason(n *pg.Node) string {
