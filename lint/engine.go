@@ -90,6 +90,11 @@ type engine struct {
 	// readFull lists, while a statement runs, the tables its observation
 	// reads in full (removedFrom).
 	readFull []uint32
+	// additive is set while a statement runs that only adds relations
+	// (adds).
+	additive bool
+	// queued is work queued by later.
+	queued []func() error
 	// pending holds control commands (RESET lock_timeout, BEGIN) that the
 	// engine has not sent yet: they go out in front of the next message,
 	// saving a round trip per file. pendingN counts them.
@@ -260,7 +265,12 @@ func (e *engine) begin(ctx context.Context) error {
 // runFile executes a file statement by statement, observing each one.
 // It stops at the first failing statement (fr.Failed).
 func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, error) {
-	fr := &fileRun{File: f, From: e.realm}
+	fr := &fileRun{File: f}
+	// The realms are set in order with the queued diffs (later).
+	if err := e.later(func() error { fr.From = e.realm; return nil }); err != nil {
+		return nil, err
+	}
+	setTo := func() error { return e.later(func() error { fr.To = e.realm; return nil }) }
 	// Each file is judged on its own: a lock_timeout set by an earlier
 	// file does not cover this one.
 	start := e.snap.clone()
@@ -286,6 +296,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		r.Class = classify(r.Node)
 		r.NonTx = nonTxReason(r.Node)
 		e.readFull = removedFrom(r.Node, e.snap)
+		e.additive = adds(r.Node)
 		fr.Stmts = append(fr.Stmts, r)
 		switch {
 		case clusterWide(r.Node):
@@ -389,8 +400,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 				e.inTx = false
 			}
 			fr.Failed = true
-			fr.To = e.realm
-			return fr, nil
+			return fr, setTo()
 		}
 	}
 	if tx {
@@ -409,8 +419,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			_ = e.exec(ctx, "ROLLBACK")
 		}
 	}
-	fr.To = e.realm
-	return fr, nil
+	return fr, setTo()
 }
 
 // observeErr marks a failure of the engine's own observation queries.
@@ -461,37 +470,27 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 	if r.Class == classData {
 		return nil
 	}
+	// The realm must be the one before this statement.
+	if err := e.drain(); err != nil {
+		return err
+	}
 	before := e.snap
 	var (
-		after  *snapshot
-		to     *schema.Realm
-		from   = e.realm
-		target = e.realm
-		err    error
+		after *snapshot
+		job   *diffJob
+		err   error
 	)
 	switch {
 	case e.inTx && r.Class != classOther:
 		// One round trip: locks, changed relations and changed tables.
-		var (
-			fresh map[[2]string]*schema.Table
-			kept  []keptTable
-		)
-		after, fresh, kept, err = e.observeInTx(ctx, before, r.Class == classTable, obs)
+		var tabs *tableRows
+		after, tabs, err = e.observeInTx(ctx, before, r.Class == classTable, obs)
 		if err != nil {
 			return observeErr{err}
 		}
 		if r.Class == classTable {
-			names := touchedTables(before, after)
-			if err := e.keep(ctx, names, kept, fresh); err != nil {
+			if job, err = e.tableJob(ctx, before, after, tabs); err != nil {
 				return observeErr{err}
-			}
-			full, pf, pt, ok := spliceTables(e.realm, names, fresh)
-			if ok && !renamedSequence(before, after) {
-				to, from, target = full, pf, pt
-			} else if to, err = e.inspectRealm(ctx, after.schemas); err != nil {
-				return observeErr{err}
-			} else {
-				target = to
 			}
 		}
 	default:
@@ -502,10 +501,11 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 		}
 		after.maxOID = max(after.maxOID, before.maxOID)
 		if r.Class == classTable || r.Class == classOther {
-			if to, err = e.inspectRealm(ctx, after.schemas); err != nil {
+			to, err := e.inspectRealm(ctx, after.schemas)
+			if err != nil {
 				return observeErr{err}
 			}
-			target = to
+			job = &diffJob{before: before, after: after, to: to}
 		}
 	}
 	r.After = after
@@ -538,8 +538,100 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			}
 		}
 	}
-	if to == nil {
+	if job == nil {
 		return nil
+	}
+	return e.later(func() error { return e.diff(ctx, r, job) })
+}
+
+// diffJob is what the engine needs to work out a statement's schema
+// changes once the realm before it is known: either the realm read in
+// full (to), or the rows of the tables read again.
+type diffJob struct {
+	before, after *snapshot
+	to            *schema.Realm
+	tabs          *tableRows
+	// again are tables read again because their counts did not match.
+	again map[[2]string]*schema.Table
+}
+
+// tableJob prepares the diff of a statement that changes tables: it
+// checks the tables the statement did not write against the realm (which
+// must be current) and reads those whose rows were only deleted, or the
+// whole realm when a sequence was renamed or a table appeared in a schema
+// the realm does not have.
+func (e *engine) tableJob(ctx context.Context, before, after *snapshot, tabs *tableRows) (*diffJob, error) {
+	job := &diffJob{before: before, after: after, tabs: tabs}
+	var again []uint32
+	for _, k := range tabs.kept {
+		key := [2]string{k.schema, k.name}
+		if t := realmTable(e.realm, key); t != nil && k.matches(t) {
+			continue
+		}
+		again = append(again, k.oid)
+	}
+	if len(again) > 0 {
+		more, err := readTables(ctx, e.conn, again)
+		if err != nil {
+			return nil, err
+		}
+		job.again = more
+	}
+	full := renamedSequence(before, after)
+	for _, t := range tabs.fresh {
+		full = full || !realmHasSchema(e.realm, t.key[0])
+	}
+	for k := range job.again {
+		full = full || !realmHasSchema(e.realm, k[0])
+	}
+	if full {
+		to, err := e.inspectRealm(ctx, after.schemas)
+		if err != nil {
+			return nil, err
+		}
+		job.to = to
+	}
+	return job, nil
+}
+
+// diff works out a statement's schema changes and moves the realm past
+// it. It needs no database (it runs while the server executes the next
+// statement, see later) unless the engine verifies itself.
+func (e *engine) diff(ctx context.Context, r *stmtRun, job *diffJob) error {
+	from, target, to := e.realm, job.to, job.to
+	if to == nil {
+		fresh := make(map[[2]string]*schema.Table, len(job.tabs.fresh)+len(job.again))
+		for _, t := range job.tabs.fresh {
+			if err := decodeTable(t.row, fresh); err != nil {
+				return observeErr{err}
+			}
+		}
+		for k, t := range job.again {
+			fresh[k] = t
+		}
+		// A touched table that still exists and was not read again (its
+		// rows unchanged, or not a candidate of an additive statement)
+		// keeps its model.
+		names := touchedTables(job.before, job.after)
+		exists := map[[2]string]bool{}
+		for _, a := range job.after.rels {
+			if a.Kind == "r" || a.Kind == "p" {
+				exists[[2]string{a.Schema, a.Name}] = true
+			}
+		}
+		for k := range names {
+			if _, ok := fresh[k]; !ok && exists[k] {
+				delete(names, k)
+			}
+		}
+		for k := range fresh {
+			names[k] = true
+		}
+		full, pf, pt, ok := spliceTables(e.realm, names, fresh)
+		if !ok {
+			return observeErr{fmt.Errorf("%s: a table changed in a schema the engine does not know", r.Stmt.Pos)}
+		}
+		to, from, target = full, pf, pt
 	}
 	// The two realms are the catalog's own text before and after: they are
 	// compared as text (Atlas's DefaultDiff). The driver's diff would ask
@@ -552,7 +644,7 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 	r.Changes = fixRenames(r.Node, changes)
 	e.realm = to
 	if e.verify != nil {
-		full, err := readRealm(ctx, e.conn, after.schemas)
+		full, err := readRealm(ctx, e.conn, job.after.schemas)
 		if err != nil {
 			return observeErr{err}
 		}
@@ -561,6 +653,40 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 		}
 	}
 	return nil
+}
+
+// later queues work that needs no database: it runs at the next drain,
+// which execStmt does while the server executes the next statement. When
+// the engine verifies itself (tests), it runs at once.
+func (e *engine) later(f func() error) error {
+	e.queued = append(e.queued, f)
+	if e.verify != nil {
+		return e.drain()
+	}
+	return nil
+}
+
+// drain runs the queued work in order.
+func (e *engine) drain() error {
+	for len(e.queued) > 0 {
+		f := e.queued[0]
+		e.queued = e.queued[1:]
+		if err := f(); err != nil {
+			e.queued = nil
+			return err
+		}
+	}
+	return nil
+}
+
+// realmHasSchema tells whether the realm has the named schema.
+func realmHasSchema(r *schema.Realm, name string) bool {
+	for _, s := range r.Schemas {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // renamedSequence tells whether a statement renamed or moved a sequence:
@@ -573,33 +699,6 @@ func renamedSequence(before, after *snapshot) bool {
 		}
 	}
 	return false
-}
-
-// keep leaves out of names the tables whose catalog rows the statement
-// did not write and whose models still have the counted columns, indexes
-// and foreign keys; the others (rows only deleted) are read again into
-// fresh.
-func (e *engine) keep(ctx context.Context, names map[[2]string]bool, kept []keptTable, fresh map[[2]string]*schema.Table) error {
-	var again []uint32
-	for _, k := range kept {
-		key := [2]string{k.schema, k.name}
-		if t := realmTable(e.realm, key); t != nil && k.matches(t) {
-			delete(names, key)
-			continue
-		}
-		again = append(again, k.oid)
-	}
-	if len(again) == 0 {
-		return nil
-	}
-	more, err := readTables(ctx, e.conn, again)
-	if err != nil {
-		return err
-	}
-	for k, t := range more {
-		fresh[k] = t
-	}
-	return nil
 }
 
 // realmTable returns the table of the realm with the schema-qualified

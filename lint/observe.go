@@ -45,14 +45,14 @@ const observeQuery = `WITH l AS MATERIALIZED (
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
 w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
 ch AS MATERIALIZED (SELECT array(
- SELECT oid FROM l
- UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM l)) AS oids),
+ SELECT oid FROM w WHERE NOT $5
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
 tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM w
+ SELECT oid FROM w WHERE NOT $5
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid) AS oids),
+ UNION SELECT i.indrelid FROM pg_index i WHERE NOT $5 AND i.indexrelid IN (SELECT oid FROM w)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
+ UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids),
 cr AS MATERIALIZED (
  SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
  FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
@@ -93,13 +93,14 @@ SELECT
 const observeStmt = "schemactl_lint_observe"
 
 // prepareObserve prepares observeQuery in the session.
-const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text) AS " + observeQuery
+const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text, bool) AS " + observeQuery
 
 // observeCall returns the EXECUTE of the observation query: maxOID is the
 // highest relation OID known, seen the highest command number of the
 // transaction seen so far (-1 for none); full lists tables to read in
-// full in any case.
-func observeCall(maxOID uint32, tables bool, seen int64, full []uint32) string {
+// full in any case; additive restricts the candidates to new relations
+// and the tables of new indexes and constraints (see adds).
+func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool) string {
 	var b strings.Builder
 	for i, oid := range full {
 		if i > 0 {
@@ -107,7 +108,7 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32) string {
 		}
 		b.WriteString(strconv.FormatUint(uint64(oid), 10))
 	}
-	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", observeStmt, maxOID, tables, seen, b.String())
+	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}', %t)", observeStmt, maxOID, tables, seen, b.String(), additive)
 }
 
 // observation is the row of observeQuery, as text.
@@ -142,7 +143,7 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 	msg := pre + text
 	want := npre + 1
 	if observe {
-		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull)
+		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive)
 		want++
 	}
 	if commit {
@@ -156,8 +157,12 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, rerr = c.Conn().PgConn().Exec(ctx, msg).ReadAll()
-		return nil
+		mrr := c.Conn().PgConn().Exec(ctx, msg)
+		// The message is out: the queued work (the previous statements'
+		// diffs and analysis) runs while the server executes it.
+		qerr := e.drain()
+		results, rerr = mrr.ReadAll()
+		return qerr
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -210,7 +215,7 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull)).ReadAll()
+		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive)).ReadAll()
 		if err != nil {
 			return fmt.Errorf("observe statement: %w", err)
 		}
@@ -251,31 +256,45 @@ func (k keptTable) matches(t *schema.Table) bool {
 	return len(t.Columns) == k.cols && idxs == k.idxs && len(t.ForeignKeys) == k.fkey
 }
 
+// tableRows are the candidate tables of an observation: read again
+// (fresh, in tableJSON form, decoded later) when the statement wrote their
+// catalog rows, only counted (kept) when not.
+type tableRows struct {
+	fresh []freshTable
+	kept  []keptTable
+}
+
+// freshTable is one table read again: its schema-qualified name and its
+// tableJSON row.
+type freshTable struct {
+	key [2]string
+	row json.RawMessage
+}
+
 // observeInTx reads what a statement did inside the open transaction and
 // returns the catalog after it and, when tables is set, the candidate
-// tables: read again (fresh) when the statement wrote their catalog rows,
-// only counted (kept) when not. obs, when not nil, is the observation
-// already read with the statement (execStmt).
-func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool, obs *observation) (*snapshot, map[[2]string]*schema.Table, []keptTable, error) {
+// tables. obs, when not nil, is the observation already read with the
+// statement (execStmt).
+func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool, obs *observation) (*snapshot, *tableRows, error) {
 	if obs == nil {
 		var err error
 		if obs, err = e.queryObservation(ctx, before, tables); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	after := before.clone()
 	after.lockTimeout = string(obs.lockTimeout)
 	var err error
 	if after.locks, err = decodeLocks(obs.locks); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if err := json.Unmarshal(obs.path, &after.searchPath); err != nil {
-		return nil, nil, nil, fmt.Errorf("decode search path: %w", err)
+		return nil, nil, fmt.Errorf("decode search path: %w", err)
 	}
 	if len(obs.seen) > 0 {
 		seen, err := strconv.ParseInt(string(obs.seen), 10, 64)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("decode command number: %w", err)
+			return nil, nil, fmt.Errorf("decode command number: %w", err)
 		}
 		e.seenCmd = max(e.seenCmd, seen)
 	}
@@ -283,14 +302,14 @@ func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool,
 	// since the last observation.
 	var gone []any
 	if err := json.Unmarshal(obs.gone, &gone); err != nil {
-		return nil, nil, nil, fmt.Errorf("decode dropped relations: %w", err)
+		return nil, nil, fmt.Errorf("decode dropped relations: %w", err)
 	}
 	for _, oid := range gone {
 		delete(after.rels, num(oid))
 	}
 	fresh, err := decodeRelations(obs.rels)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	for _, r := range fresh {
 		after.rels[r.OID] = r
@@ -302,34 +321,31 @@ func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool,
 		}
 	}
 	if !tables {
-		return after, nil, nil, nil
+		return after, nil, nil
 	}
 	var list [][]json.RawMessage
 	if err := json.Unmarshal(obs.tabs, &list); err != nil {
-		return nil, nil, nil, fmt.Errorf("decode tables: %w", err)
+		return nil, nil, fmt.Errorf("decode tables: %w", err)
 	}
-	out := map[[2]string]*schema.Table{}
-	var kept []keptTable
+	out := &tableRows{}
 	for _, t := range list {
 		if len(t) != 7 {
-			return nil, nil, nil, fmt.Errorf("decode tables: %d fields", len(t))
-		}
-		if string(t[6]) != "null" {
-			if err := decodeTable(t[6], out); err != nil {
-				return nil, nil, nil, err
-			}
-			continue
+			return nil, nil, fmt.Errorf("decode tables: %d fields", len(t))
 		}
 		var f [6]any
 		for i := range f {
 			if err := json.Unmarshal(t[i], &f[i]); err != nil {
-				return nil, nil, nil, fmt.Errorf("decode tables: %w", err)
+				return nil, nil, fmt.Errorf("decode tables: %w", err)
 			}
 		}
-		kept = append(kept, keptTable{oid: num(f[0]), cols: int(num(f[1])), idxs: int(num(f[2])), fkey: int(num(f[3])),
+		if string(t[6]) != "null" {
+			out.fresh = append(out.fresh, freshTable{key: [2]string{str(f[4]), str(f[5])}, row: t[6]})
+			continue
+		}
+		out.kept = append(out.kept, keptTable{oid: num(f[0]), cols: int(num(f[1])), idxs: int(num(f[2])), fkey: int(num(f[3])),
 			schema: str(f[4]), name: str(f[5])})
 	}
-	return after, out, kept, nil
+	return after, out, nil
 }
 
 // touchedTables returns the schema-qualified names of the tables a

@@ -77,6 +77,22 @@ func classify(n *pg.Node) stmtClass {
 	return classOther
 }
 
+// adds tells whether a statement only adds relations, constraints,
+// triggers or comments (CREATE TABLE, CREATE INDEX, ...) and changes no
+// existing relation in a way the engine models: its observation looks
+// only at new relations and at the tables of new indexes and
+// constraints, not at every table it locks (an FK's referenced table).
+func adds(n *pg.Node) bool {
+	switch {
+	case n.GetCreateStmt() != nil, n.GetCreateTableAsStmt() != nil, n.GetCreateSeqStmt() != nil,
+		n.GetCommentStmt() != nil, n.GetCreateTrigStmt() != nil:
+		return true
+	case n.GetIndexStmt() != nil:
+		return !n.GetIndexStmt().Concurrent
+	}
+	return false
+}
+
 // removedFrom returns the tables of snap from which a statement may only
 // delete catalog rows: the table of an index it drops, the table of an
 // ALTER TABLE ... DROP. Their observation reads them in full: a deletion

@@ -70,7 +70,15 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
 		if linted(f) {
-			rep.Findings = append(rep.Findings, cfg.apply(f, analyzeFile(ctx, e, fr))...)
+			// Analyzed once its statements' diffs are done, while the
+			// server runs the next file (engine.later).
+			err := e.later(func() error {
+				rep.Findings = append(rep.Findings, cfg.apply(f, analyzeFile(ctx, e, fr))...)
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", f.Path, err)
+			}
 		}
 		if fr.Failed {
 			if next := first + i + 1; next < len(files) {
@@ -78,6 +86,9 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 			}
 			break
 		}
+	}
+	if err := e.drain(); err != nil {
+		return nil, err
 	}
 	rep.sort()
 	return rep, nil

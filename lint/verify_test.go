@@ -54,6 +54,14 @@ CREATE TABLE c (x int DEFAULT nextval('s'));
 `,
 		"7_seqrename.sql": `ALTER SEQUENCE s RENAME TO s2;
 `,
+		"8_additive.sql": `CREATE TABLE rp (id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE rr (x int REFERENCES rp (id));
+CREATE TABLE rp1 PARTITION OF rp FOR VALUES FROM (0) TO (10);
+CREATE INDEX rr_x ON rr (x);
+COMMENT ON TABLE rr IS 'referencing';
+CREATE TABLE rs (LIKE rr INCLUDING ALL, z int REFERENCES rp (id));
+ALTER TABLE rr ADD COLUMN y int;
+`,
 	}))
 }
 
