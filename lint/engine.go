@@ -373,9 +373,29 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			if r.Err == nil {
 				r.Err = e.observe(ctx, r, nil)
 			}
-		default:
+		case r.Node != nil && r.Class != classOther:
 			// A statement of a non-transactional file runs on its own; an
 			// explicit transaction around it lets the engine see its locks.
+			// BEGIN, the statement, its observation and COMMIT go out in
+			// one message.
+			e.deferCmd("BEGIN")
+			e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
+			observed := r.Class != classData
+			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, true)
+			if err != nil {
+				return nil, observeErr{err}
+			}
+			r.Err = stmtErr
+			if r.Err == nil {
+				r.Err = e.observe(ctx, r, obs)
+			}
+			if r.Err == nil {
+				e.inTx, e.held = false, nil
+				r.Err = cErr
+			}
+		default:
+			// The same, one command at a time: a statement that may change
+			// anything is observed in full before its COMMIT.
 			if err := e.txBegin(ctx); err != nil {
 				return nil, err
 			}
