@@ -93,6 +93,10 @@ type engine struct {
 	// additive is set while a statement runs that only adds relations
 	// (adds).
 	additive bool
+	// ahead are the files still to run (Run); the statements of the next
+	// one are parsed while the server executes a statement (parseAhead).
+	ahead  []*migrations.File
+	parsed map[string]parsedStmt
 	// queued is work queued by later.
 	queued []func() error
 	// pending holds control commands (RESET lock_timeout, BEGIN) that the
@@ -265,6 +269,9 @@ func (e *engine) begin(ctx context.Context) error {
 // runFile executes a file statement by statement, observing each one.
 // It stops at the first failing statement (fr.Failed).
 func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, error) {
+	if len(e.ahead) > 0 && e.ahead[0] == f {
+		e.ahead = e.ahead[1:]
+	}
 	fr := &fileRun{File: f}
 	// The realms are set in order with the queued diffs (later).
 	if err := e.later(func() error { fr.From = e.realm; return nil }); err != nil {
@@ -292,7 +299,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	for i, s := range f.Stmts {
 		r := &stmtRun{Stmt: s, Before: e.snap}
 		e.takeNotices()
-		r.Node, r.ParseErr = parseStmt(s.Text)
+		r.Node, r.ParseErr = e.parse(s.Text)
 		r.Class = classify(r.Node)
 		r.NonTx = nonTxReason(r.Node)
 		e.readFull = removedFrom(r.Node, e.snap)
@@ -673,6 +680,37 @@ func (e *engine) diff(ctx context.Context, r *stmtRun, job *diffJob) error {
 		}
 	}
 	return nil
+}
+
+// parsedStmt is a statement parsed ahead.
+type parsedStmt struct {
+	node *pg.Node
+	err  error
+}
+
+// parse returns the parse tree of a statement, parsed ahead or now.
+func (e *engine) parse(text string) (*pg.Node, error) {
+	if p, ok := e.parsed[text]; ok {
+		delete(e.parsed, text)
+		return p.node, p.err
+	}
+	return parseStmt(text)
+}
+
+// parseAhead parses the statements of the next file to run, once.
+func (e *engine) parseAhead() {
+	if len(e.ahead) == 0 {
+		return
+	}
+	f := e.ahead[0]
+	e.ahead = e.ahead[1:]
+	if e.parsed == nil {
+		e.parsed = map[string]parsedStmt{}
+	}
+	for _, s := range f.Stmts {
+		n, err := parseStmt(s.Text)
+		e.parsed[s.Text] = parsedStmt{n, err}
+	}
 }
 
 // later queues work that needs no database: it runs at the next drain,

@@ -161,6 +161,7 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 		// The message is out: the queued work (the previous statements'
 		// diffs and analysis) runs while the server executes it.
 		qerr := e.drain()
+		e.parseAhead()
 		results, rerr = mrr.ReadAll()
 		return qerr
 	})

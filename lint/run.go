@@ -61,6 +61,7 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 	if err := e.replay(ctx, files[:first]); err != nil {
 		return nil, fmt.Errorf("replay the files before %s: %w", files[first].Name, err)
 	}
+	e.ahead = files[first:]
 	if err := e.begin(ctx); err != nil {
 		return nil, err
 	}
