@@ -48,7 +48,7 @@ ch AS MATERIALIZED (SELECT array(
  SELECT oid FROM w WHERE NOT $5
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
 tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM w WHERE NOT $5
+ SELECT oid FROM l WHERE NOT $5 AND mode IN ('AccessExclusiveLock', 'ExclusiveLock')
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
  UNION SELECT i.indrelid FROM pg_index i WHERE NOT $5 AND i.indexrelid IN (SELECT oid FROM w)
  UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid

@@ -54,6 +54,16 @@ CREATE TABLE c (x int DEFAULT nextval('s'));
 `,
 		"7_seqrename.sql": `ALTER SEQUENCE s RENAME TO s2;
 `,
+		"9_weaker.sql": `CREATE TABLE q (id int PRIMARY KEY, k int);
+CREATE TABLE q2 (id int, k int, PRIMARY KEY (id, k)) PARTITION BY RANGE (k);
+CREATE TABLE q2a (id int NOT NULL, k int NOT NULL);
+ALTER TABLE q2 ATTACH PARTITION q2a FOR VALUES FROM (0) TO (10);
+ALTER TABLE q ADD CONSTRAINT q_k_fk FOREIGN KEY (k) REFERENCES q (id) NOT VALID;
+ALTER TABLE q VALIDATE CONSTRAINT q_k_fk;
+ALTER INDEX q_pkey RENAME TO q_pk;
+CREATE TRIGGER q_t BEFORE UPDATE ON q FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();
+ALTER TABLE q2 DETACH PARTITION q2a;
+`,
 		"8_additive.sql": `CREATE TABLE rp (id int PRIMARY KEY) PARTITION BY RANGE (id);
 CREATE TABLE rr (x int REFERENCES rp (id));
 CREATE TABLE rp1 PARTITION OF rp FOR VALUES FROM (0) TO (10);
@@ -84,6 +94,11 @@ func verifyScoped(t *testing.T, files []*migrations.File) {
 			t.Fatal(err)
 		}
 		if fr.Failed {
+			for _, r := range fr.Stmts {
+				if r.Err != nil {
+					t.Log(r.Err)
+				}
+			}
 			t.Fatalf("%s failed", f.Path)
 		}
 	}
