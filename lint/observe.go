@@ -66,14 +66,14 @@ tc AS MATERIALIZED (
   CROSS JOIN LATERAL (SELECT c.*, c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL (SELECT max(CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END) AS cm, count(*) FILTER (WHERE NOT a.attisdropped) AS n
-   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) fa
-  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END) AS cm FROM pg_attrdef d WHERE d.adrelid = c.oid) fd
+   FROM pg_attribute a WHERE NOT $5 AND a.attrelid = c.oid AND a.attnum > 0) fa
+  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END) AS cm FROM pg_attrdef d WHERE NOT $5 AND d.adrelid = c.oid) fd
   CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(i.xmin) <= 0 THEN i.cmin::text::int8 END, CASE WHEN age(ic.xmin) <= 0 THEN ic.cmin::text::int8 END)) AS cm, count(*) AS n
-   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid) fi
+   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE NOT $5 AND i.indrelid = c.oid) fi
   CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(co.xmin) <= 0 THEN co.cmin::text::int8 END, CASE WHEN age(rc.xmin) <= 0 THEN rc.cmin::text::int8 END,
     (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey)))) AS cm,
     count(*) AS n
-   FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') ff
+   FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE NOT $5 AND co.conrelid = c.oid AND co.contype = 'f') ff
  WHERE ` + userTables + `)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
@@ -83,7 +83,7 @@ SELECT
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
-    tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
+    tc.nspname, tc.relname, CASE WHEN $5 OR tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
  greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
