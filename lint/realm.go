@@ -29,9 +29,9 @@ import (
 // schema, name, columns, indexes, foreign keys.
 const tableJSON = `json_build_array(n.nspname, c.relname,
  (SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-    pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated) ORDER BY a.attnum)
-   FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+    CASE WHEN a.atthasdef THEN (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END,
+    a.attidentity, a.attgenerated) ORDER BY a.attnum)
+   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
  (SELECT json_agg(json_build_array(ic.relname, i.indisunique, i.indisprimary,
     (SELECT json_agg(json_build_array(CASE WHEN k.a <> 0 THEN (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = k.a) END,
        CASE WHEN k.a = 0 THEN pg_get_indexdef(i.indexrelid, k.n::int, true) END) ORDER BY k.n)
@@ -39,11 +39,11 @@ const tableJSON = `json_build_array(n.nspname, c.relname,
     pg_get_expr(i.indpred, i.indrelid)) ORDER BY ic.relname)
    FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid),
  (SELECT json_agg(json_build_array(co.conname,
-    (SELECT json_agg(a.attname ORDER BY k.n) FROM unnest(co.conkey) WITH ORDINALITY AS k(a, n)
-      JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.a),
+    (SELECT json_agg((SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.conrelid AND a.attnum = k.a) ORDER BY k.n)
+      FROM unnest(co.conkey) WITH ORDINALITY AS k(a, n)),
     rn.nspname, rc.relname,
-    (SELECT json_agg(a.attname ORDER BY k.n) FROM unnest(co.confkey) WITH ORDINALITY AS k(a, n)
-      JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.a),
+    (SELECT json_agg((SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.confrelid AND a.attnum = k.a) ORDER BY k.n)
+      FROM unnest(co.confkey) WITH ORDINALITY AS k(a, n)),
     co.confupdtype, co.confdeltype) ORDER BY co.conname)
    FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
    WHERE co.conrelid = c.oid AND co.contype = 'f'))`
