@@ -56,14 +56,16 @@ tw AS MATERIALIZED (SELECT array(
 cr AS MATERIALIZED (
  SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
  FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.*, c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
+    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
   JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
  WHERE ` + userRelations + `),
 tc AS MATERIALIZED (
  SELECT c.oid, n.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
   greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, fa.cm, fd.cm, fi.cm, ff.cm) AS cm, fa.n AS ncol, fi.n AS nidx, ff.n AS nfk
  FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.*, c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
+    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   CROSS JOIN LATERAL (SELECT max(CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END) AS cm, count(*) FILTER (WHERE NOT a.attisdropped) AS n
    FROM pg_attribute a WHERE NOT $5 AND a.attrelid = c.oid AND a.attnum > 0) fa
