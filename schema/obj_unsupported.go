@@ -3,55 +3,46 @@ package schema
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 )
 
 // unsupportedQuery lists the objects in the inspected schemas (and the
 // database-level ones) that schemactl does not model. Each would be lost
 // silently by a plan, so inspection stops on them instead.
-var unsupportedQuery = `
-SELECT 'rule', pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+func unsupportedQuery() string {
+	// The schema-qualified kinds listed the same way: kind, catalog, name
+	// column, namespace column.
+	kinds := [...][4]string{
+		{"statistics object", "pg_statistic_ext", "stxname", "stxnamespace"},
+		{"text search configuration", "pg_ts_config", "cfgname", "cfgnamespace"},
+		{"text search dictionary", "pg_ts_dict", "dictname", "dictnamespace"},
+		{"text search parser", "pg_ts_parser", "prsname", "prsnamespace"},
+		{"text search template", "pg_ts_template", "tmplname", "tmplnamespace"},
+		{"collation", "pg_collation", "collname", "collnamespace"},
+		{"conversion", "pg_conversion", "conname", "connamespace"},
+		{"operator class", "pg_opclass", "opcname", "opcnamespace"},
+		{"operator family", "pg_opfamily", "opfname", "opfnamespace"},
+	}
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "SELECT '%s', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.%s)\n"+
+			"FROM pg_catalog.%s x JOIN pg_catalog.pg_namespace n ON n.oid = x.%s\n"+
+			"WHERE n.nspname = ANY($1) AND %s\nUNION ALL\n", k[0], k[2], k[1], k[3], notExtMember(k[1], "x.oid"))
+	}
+	return b.String() + unsupportedOthers()
+}
+
+// unsupportedOthers lists the unsupported objects whose names are built
+// each its own way.
+func unsupportedOthers() string {
+	return `SELECT 'rule', pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1) AND ` + notExtMember("pg_rewrite", "r.oid") + `
-UNION ALL
-SELECT 'statistics object', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.stxname)
-FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_statistic_ext", "s.oid") + `
-UNION ALL
-SELECT 'text search configuration', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.cfgname)
-FROM pg_catalog.pg_ts_config t JOIN pg_catalog.pg_namespace n ON n.oid = t.cfgnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_ts_config", "t.oid") + `
-UNION ALL
-SELECT 'text search dictionary', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.dictname)
-FROM pg_catalog.pg_ts_dict t JOIN pg_catalog.pg_namespace n ON n.oid = t.dictnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_ts_dict", "t.oid") + `
-UNION ALL
-SELECT 'text search parser', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.prsname)
-FROM pg_catalog.pg_ts_parser t JOIN pg_catalog.pg_namespace n ON n.oid = t.prsnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_ts_parser", "t.oid") + `
-UNION ALL
-SELECT 'text search template', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.tmplname)
-FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_ts_template", "t.oid") + `
-UNION ALL
-SELECT 'collation', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname)
-FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_collation", "c.oid") + `
-UNION ALL
-SELECT 'conversion', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.conname)
-FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_conversion", "c.oid") + `
 UNION ALL
 SELECT 'operator', o.oid::regoperator::text
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
 WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_operator", "o.oid") + `
-UNION ALL
-SELECT 'operator class', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opcname)
-FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_opclass", "o.oid") + `
-UNION ALL
-SELECT 'operator family', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opfname)
-FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_opfamily", "o.oid") + `
 UNION ALL
 SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -82,9 +73,10 @@ SELECT 'table inheritance', pg_catalog.quote_ident(n.nspname) || '.' || pg_catal
 FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT c.relispartition AND c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1)
 ORDER BY 1, 2`
+}
 
 func (in *objInspector) readUnsupported(ctx context.Context) error {
-	return in.query(ctx, unsupportedQuery, func(rows *sql.Rows) error {
+	return in.query(ctx, unsupportedQuery(), func(rows *sql.Rows) error {
 		e := &UnsupportedError{}
 		if err := rows.Scan(&e.Kind, &e.Name); err != nil {
 			return err
