@@ -89,13 +89,54 @@ SELECT
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
  greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
+// addsQuery is observeQuery for a statement that only adds (adds): with
+// no locked relation to look at, it reads the new relations and, in full,
+// the new tables and the tables of new indexes and constraints, in a much
+// smaller plan (what an EXECUTE costs grows with the plan: the tables
+// part of observeQuery costs about 0.2 ms to start even when it reads
+// nothing). It takes the same parameters (the last three unused) and
+// returns the same columns.
+const addsQuery = `WITH l AS MATERIALIZED (
+ SELECT relation AS oid, mode FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+nw AS MATERIALIZED (SELECT array(SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
+cr AS MATERIALIZED (
+ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence,
+  CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
+ FROM unnest((SELECT oids FROM nw)::oid[]) u(oid)
+  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
+    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+ WHERE ` + userRelations + `),
+tw AS MATERIALIZED (SELECT array(
+ SELECT oid FROM cr
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
+ UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids)
+SELECT
+ coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
+ coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence)) FROM cr), '[]'),
+ '[]'::json,
+ current_setting('lock_timeout'),
+ array_to_json(current_schemas(false)),
+ CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
+   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
+    CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ` + userTables + `), '[]') END,
+ (SELECT max(cm) FROM cr)`
+
+// addsStmt is the name under which the session prepares addsQuery.
+const addsStmt = "schemactl_lint_observe_adds"
+
 // observeStmt is the name under which the session prepares observeQuery
 // (begin): a generic plan, and EXECUTE can follow a statement in the same
 // simple-protocol message.
 const observeStmt = "schemactl_lint_observe"
 
 // prepareObserve prepares observeQuery in the session.
-const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text, bool) AS " + observeQuery
+const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text, bool) AS " + observeQuery +
+	"; PREPARE " + addsStmt + "(int8, bool, int8, text, bool) AS " + addsQuery
 
 // observeCall returns the EXECUTE of the observation query: maxOID is the
 // highest relation OID known, seen the highest command number of the
@@ -110,7 +151,11 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		}
 		b.WriteString(strconv.FormatUint(uint64(oid), 10))
 	}
-	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}', %t)", observeStmt, maxOID, tables, seen, b.String(), additive)
+	stmt := observeStmt
+	if additive {
+		stmt = addsStmt
+	}
+	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}', %t)", stmt, maxOID, tables, seen, b.String(), additive)
 }
 
 // observation is the row of observeQuery, as text.
