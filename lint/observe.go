@@ -45,12 +45,12 @@ const observeQuery = `WITH l AS MATERIALIZED (
   AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
 w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
 ch AS MATERIALIZED (SELECT array(
- SELECT oid FROM w WHERE NOT $5
+ SELECT oid FROM w
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
 tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM l WHERE NOT $5 AND mode IN ('AccessExclusiveLock', 'ExclusiveLock')
+ SELECT oid FROM l WHERE mode IN ('AccessExclusiveLock', 'ExclusiveLock')
  UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indrelid FROM pg_index i WHERE NOT $5 AND i.indexrelid IN (SELECT oid FROM w)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
  UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
  UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids),
 cr AS MATERIALIZED (
@@ -62,20 +62,18 @@ cr AS MATERIALIZED (
  WHERE ` + userRelations + `),
 tc AS MATERIALIZED (
  SELECT c.oid, n.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
-  greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, fa.cm, fd.cm, fi.cm, ff.cm) AS cm, fa.n AS ncol, fi.n AS nidx, ff.n AS nfk
+  greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, f.cm) AS cm, f.ncol, f.nidx, f.nfk
  FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
   CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
     c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END) AS cm, count(*) FILTER (WHERE NOT a.attisdropped) AS n
-   FROM pg_attribute a WHERE NOT $5 AND a.attrelid = c.oid AND a.attnum > 0) fa
-  CROSS JOIN LATERAL (SELECT max(CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END) AS cm FROM pg_attrdef d WHERE NOT $5 AND d.adrelid = c.oid) fd
-  CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(i.xmin) <= 0 THEN i.cmin::text::int8 END, CASE WHEN age(ic.xmin) <= 0 THEN ic.cmin::text::int8 END)) AS cm, count(*) AS n
-   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE NOT $5 AND i.indrelid = c.oid) fi
-  CROSS JOIN LATERAL (SELECT max(greatest(CASE WHEN age(co.xmin) <= 0 THEN co.cmin::text::int8 END, CASE WHEN age(rc.xmin) <= 0 THEN rc.cmin::text::int8 END,
-    (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey)))) AS cm,
-    count(*) AS n
-   FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE NOT $5 AND co.conrelid = c.oid AND co.contype = 'f') ff
+  CROSS JOIN LATERAL (SELECT max(s.cm) AS cm, sum(s.a) AS ncol, sum(s.i) AS nidx, sum(s.f) AS nfk FROM (
+    SELECT CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END AS cm, (NOT a.attisdropped)::int AS a, 0 AS i, 0 AS f FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+    UNION ALL SELECT CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END, 0, 0, 0 FROM pg_attrdef d WHERE d.adrelid = c.oid
+    UNION ALL SELECT greatest(CASE WHEN age(i.xmin) <= 0 THEN i.cmin::text::int8 END, CASE WHEN age(ic.xmin) <= 0 THEN ic.cmin::text::int8 END), 0, 1, 0 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid
+    UNION ALL SELECT greatest(CASE WHEN age(co.xmin) <= 0 THEN co.cmin::text::int8 END, CASE WHEN age(rc.xmin) <= 0 THEN rc.cmin::text::int8 END,
+      (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey))), 0, 0, 1
+     FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') s) f
  WHERE ` + userTables + `)
 SELECT
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
@@ -85,7 +83,7 @@ SELECT
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false)),
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
-    tc.nspname, tc.relname, CASE WHEN $5 OR tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
+    tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
  greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
@@ -94,7 +92,7 @@ SELECT
 // the new tables and the tables of new indexes and constraints, in a much
 // smaller plan (what an EXECUTE costs grows with the plan: the tables
 // part of observeQuery costs about 0.2 ms to start even when it reads
-// nothing). It takes the same parameters (the last three unused) and
+// nothing). It takes the same parameters (the last two unused) and
 // returns the same columns.
 const addsQuery = `WITH l AS MATERIALIZED (
  SELECT relation AS oid, mode FROM pg_locks
@@ -135,14 +133,14 @@ const addsStmt = "schemactl_lint_observe_adds"
 const observeStmt = "schemactl_lint_observe"
 
 // prepareObserve prepares observeQuery in the session.
-const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text, bool) AS " + observeQuery +
-	"; PREPARE " + addsStmt + "(int8, bool, int8, text, bool) AS " + addsQuery
+const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text) AS " + observeQuery +
+	"; PREPARE " + addsStmt + "(int8, bool, int8, text) AS " + addsQuery
 
 // observeCall returns the EXECUTE of the observation query: maxOID is the
 // highest relation OID known, seen the highest command number of the
 // transaction seen so far (-1 for none); full lists tables to read in
-// full in any case; additive restricts the candidates to new relations
-// and the tables of new indexes and constraints (see adds).
+// full in any case; additive chooses addsQuery, for a statement that only
+// adds relations (see adds).
 func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool) string {
 	var b strings.Builder
 	for i, oid := range full {
@@ -155,7 +153,7 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 	if additive {
 		stmt = addsStmt
 	}
-	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}', %t)", stmt, maxOID, tables, seen, b.String(), additive)
+	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String())
 }
 
 // observation is the row of observeQuery, as text.
