@@ -87,6 +87,48 @@ SELECT
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
  greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
+// firstQuery is observeQuery for the first statement observed in a
+// transaction: every row the transaction wrote is the statement's, so
+// each candidate table is read in full without comparing its rows first,
+// in a smaller plan. Same parameters (the last two unused), same columns.
+const firstQuery = `WITH l AS MATERIALIZED (
+ SELECT relation AS oid, mode FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
+ch AS MATERIALIZED (SELECT array(
+ SELECT oid FROM w
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
+tw AS MATERIALIZED (SELECT array(
+ SELECT oid FROM l WHERE mode IN ('AccessExclusiveLock', 'ExclusiveLock')
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
+ UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids),
+cr AS MATERIALIZED (
+ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
+ FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
+  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
+    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+ WHERE ` + userRelations + `)
+SELECT
+ coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
+ coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
+   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
+ array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
+ current_setting('lock_timeout'),
+ array_to_json(current_schemas(false)),
+ CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
+   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
+    CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE ` + userTables + `), '[]') END,
+ (SELECT max(cm) FROM cr)`
+
+// firstStmt is the name under which the session prepares firstQuery.
+const firstStmt = "schemactl_lint_observe_first"
+
 // addsQuery is observeQuery for a statement that only adds (adds): with
 // no locked relation to look at, it reads the new relations and, in full,
 // the new tables and the tables of new indexes and constraints, in a much
@@ -134,13 +176,14 @@ const observeStmt = "schemactl_lint_observe"
 
 // prepareObserve prepares observeQuery in the session.
 const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text) AS " + observeQuery +
-	"; PREPARE " + addsStmt + "(int8, bool, int8, text) AS " + addsQuery
+	"; PREPARE " + addsStmt + "(int8, bool, int8, text) AS " + addsQuery +
+	"; PREPARE " + firstStmt + "(int8, bool, int8, text) AS " + firstQuery
 
 // observeCall returns the EXECUTE of the observation query: maxOID is the
 // highest relation OID known, seen the highest command number of the
 // transaction seen so far (-1 for none); full lists tables to read in
 // full in any case; additive chooses addsQuery, for a statement that only
-// adds relations (see adds).
+// adds relations (see adds), and no command seen yet firstQuery.
 func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool) string {
 	var b strings.Builder
 	for i, oid := range full {
@@ -150,8 +193,11 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		b.WriteString(strconv.FormatUint(uint64(oid), 10))
 	}
 	stmt := observeStmt
-	if additive {
+	switch {
+	case additive:
 		stmt = addsStmt
+	case seen < 0:
+		stmt = firstStmt
 	}
 	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String())
 }
