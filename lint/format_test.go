@@ -136,21 +136,24 @@ func TestFormatGitLab(t *testing.T) {
 	}
 }
 
-// validateSARIF checks a SARIF document against the subset schema written
-// from the SARIF 2.1.0 specification, and that every result's ruleIndex
-// points at the rule with its ruleId.
+// validateSARIF checks a SARIF document against the SARIF 2.1.0 JSON
+// schema (testdata/sarif-2.1.0-rtm.5.schema.json, see testdata/README.md)
+// and the stricter subset schema written from the specification, and that
+// every result's ruleIndex points at the rule with its ruleId.
 func validateSARIF(t *testing.T, doc string) {
 	t.Helper()
-	schema, err := os.ReadFile(filepath.Join("testdata", "sarif-2.1.0-subset.schema.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(schema), gojsonschema.NewStringLoader(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range res.Errors() {
-		t.Errorf("SARIF: %s", e)
+	for _, name := range []string{"sarif-2.1.0-rtm.5.schema.json", "sarif-2.1.0-subset.schema.json"} {
+		schema, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := gojsonschema.Validate(gojsonschema.NewBytesLoader(schema), gojsonschema.NewStringLoader(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, e := range res.Errors() {
+			t.Errorf("SARIF (%s): %s", name, e)
+		}
 	}
 	var log sarifLog
 	if err := json.Unmarshal([]byte(doc), &log); err != nil {
@@ -185,11 +188,13 @@ func TestFormatSARIF(t *testing.T) {
 	}
 	// An empty report is valid too.
 	validateSARIF(t, render(t, &Report{}, "sarif"))
-	// A broken document is caught by the schema.
+	// A broken document is caught by both schemas.
 	bad := strings.Replace(out, `"level": "error"`, `"level": "fatal"`, 1)
-	res, err := gojsonschema.Validate(gojsonschema.NewReferenceLoader("file://"+mustAbs(t, "testdata/sarif-2.1.0-subset.schema.json")), gojsonschema.NewStringLoader(bad))
-	if err != nil || res.Valid() {
-		t.Errorf("schema accepted level fatal (err %v)", err)
+	for _, name := range []string{"sarif-2.1.0-rtm.5.schema.json", "sarif-2.1.0-subset.schema.json"} {
+		res, err := gojsonschema.Validate(gojsonschema.NewReferenceLoader("file://"+mustAbs(t, "testdata/"+name)), gojsonschema.NewStringLoader(bad))
+		if err != nil || res.Valid() {
+			t.Errorf("%s accepted level fatal (err %v)", name, err)
+		}
 	}
 }
 
