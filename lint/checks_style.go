@@ -128,7 +128,7 @@ func checkNonTxFile(p *pass) {
 		}
 		changing++
 		if r.Err == nil && !isIdempotent(r.Node) {
-			p.report(r, codeIdempotent, "%s cannot run twice", strings.ToUpper(firstWords(r.Stmt.Text, 3)))
+			p.report(r, codeIdempotent, "%s cannot run twice", firstWords(r.Stmt.Text, 3))
 		}
 	}
 	if changing > 1 && len(p.file.Stmts) > 0 {
