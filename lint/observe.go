@@ -39,27 +39,9 @@ import (
 // (DROP CONSTRAINT of a foreign key) leaves no newer row behind, and the
 // engine reads a table whose counts no longer match its model again. The
 // last column is the highest command number of the rows it saw.
-const observeQuery = `WITH l AS MATERIALIZED (
- SELECT relation AS oid, mode FROM pg_locks
- WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
-  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
-w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
-ch AS MATERIALIZED (SELECT array(
- SELECT oid FROM w
- UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
-tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM l WHERE mode IN ('AccessExclusiveLock', 'ExclusiveLock')
- UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
- UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids),
-cr AS MATERIALIZED (
- SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
- FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
-    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
- WHERE ` + userRelations + `),
+const observeQuery = `WITH ` + lockCTE + `,
+` + lockedCandidates + `,
+` + relationCTE + `,
 tc AS MATERIALIZED (
  SELECT c.oid, n.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
   greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, f.cm) AS cm, f.ncol, f.nidx, f.nfk
@@ -75,13 +57,7 @@ tc AS MATERIALIZED (
       (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey))), 0, 0, 1
      FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') s) f
  WHERE ` + userTables + `)
-SELECT
- coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
- coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
-   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
- array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
- current_setting('lock_timeout'),
- array_to_json(current_schemas(false)),
+SELECT ` + observedColumns + `,
  CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
     tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
@@ -91,39 +67,11 @@ SELECT
 // transaction: every row the transaction wrote is the statement's, so
 // each candidate table is read in full without comparing its rows first,
 // in a smaller plan. Same parameters (the last two unused), same columns.
-const firstQuery = `WITH l AS MATERIALIZED (
- SELECT relation AS oid, mode FROM pg_locks
- WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
-  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
-w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
-ch AS MATERIALIZED (SELECT array(
- SELECT oid FROM w
- UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
-tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM l WHERE mode IN ('AccessExclusiveLock', 'ExclusiveLock')
- UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
- UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids),
-cr AS MATERIALIZED (
- SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
- FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
-    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
- WHERE ` + userRelations + `)
-SELECT
- coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
- coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
-   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
- array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
- current_setting('lock_timeout'),
- array_to_json(current_schemas(false)),
- CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
-   FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
-    CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + `), '[]') END,
+const firstQuery = `WITH ` + lockCTE + `,
+` + lockedCandidates + `,
+` + relationCTE + `
+SELECT ` + observedColumns + `,
+ ` + candidatesInFull + `,
  (SELECT max(cm) FROM cr)`
 
 // firstStmt is the name under which the session prepares firstQuery.
@@ -136,35 +84,70 @@ const firstStmt = "schemactl_lint_observe_first"
 // part of observeQuery costs about 0.2 ms to start even when it reads
 // nothing). It takes the same parameters (the last two unused) and
 // returns the same columns.
-const addsQuery = `WITH l AS MATERIALIZED (
+const addsQuery = `WITH ` + lockCTE + `,
+ch AS MATERIALIZED (SELECT array(SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
+tw AS MATERIALIZED (SELECT array(` + newCandidates + `) AS oids),
+` + relationCTE + `
+SELECT ` + observedColumns + `,
+ ` + candidatesInFull + `,
+ (SELECT max(cm) FROM cr)`
+
+// The parts of the three observation queries. lockCTE (l) is the
+// session's relation locks on user relations.
+const lockCTE = `l AS MATERIALIZED (
  SELECT relation AS oid, mode FROM pg_locks
  WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= '16384'::oid
-  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())),
-nw AS MATERIALIZED (SELECT array(SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
-cr AS MATERIALIZED (
- SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence,
-  CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
- FROM unnest((SELECT oids FROM nw)::oid[]) u(oid)
+  AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`
+
+// newCandidates are the tables a statement can have changed through new
+// relations: new tables, tables of new indexes, tables of new constraints.
+const newCandidates = `SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
+ UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0`
+
+// lockedCandidates are w (relations locked in SHARE UPDATE EXCLUSIVE mode
+// or stronger), ch (the relations whose rows to look at: those and new
+// ones) and tw (the candidate tables: locked in ACCESS EXCLUSIVE or
+// EXCLUSIVE mode, of a locked index, or newCandidates).
+const lockedCandidates = `w AS MATERIALIZED (SELECT oid FROM l WHERE mode NOT IN ('AccessShareLock', 'RowShareLock', 'RowExclusiveLock')),
+ch AS MATERIALIZED (SELECT array(
+ SELECT oid FROM w
+ UNION SELECT c.oid FROM pg_class c WHERE c.oid > $1::int8::text::oid) AS oids),
+tw AS MATERIALIZED (SELECT array(
+ SELECT oid FROM l WHERE mode IN ('AccessExclusiveLock', 'ExclusiveLock')
+ UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid IN (SELECT oid FROM w)
+ UNION ` + newCandidates + `) AS oids)`
+
+// relationCTE (cr) reads the pg_class rows of the relations ch, looked up
+// by OID through the index rather than by a scan of pg_class, with the
+// command number that wrote them when the open transaction did (cm).
+const relationCTE = `cr AS MATERIALIZED (
+ SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
+ FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
   CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
     c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
   JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
- WHERE ` + userRelations + `),
-tw AS MATERIALIZED (SELECT array(
- SELECT oid FROM cr
- UNION SELECT i.indrelid FROM pg_index i WHERE i.indexrelid > $1::int8::text::oid
- UNION SELECT co.conrelid FROM pg_constraint co WHERE co.oid > $1::int8::text::oid AND co.conrelid <> 0) AS oids)
-SELECT
+ WHERE ` + userRelations + `)`
+
+// observedColumns are the first five columns of every observation: the
+// locks, the relation rows written since the last observation (and new
+// ones), the relations of ch that are gone, lock_timeout and the schemas
+// of the search path.
+const observedColumns = `
  coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
- coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence)) FROM cr), '[]'),
- '[]'::json,
+ coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
+   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
+ array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
  current_setting('lock_timeout'),
- array_to_json(current_schemas(false)),
- CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
+ array_to_json(current_schemas(false))`
+
+// candidatesInFull is the tables column when every candidate table (tw) is
+// read in full.
+const candidatesInFull = `CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
    FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
     CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + `), '[]') END,
- (SELECT max(cm) FROM cr)`
+   WHERE ` + userTables + `), '[]') END`
 
 // addsStmt is the name under which the session prepares addsQuery.
 const addsStmt = "schemactl_lint_observe_adds"
