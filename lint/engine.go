@@ -288,7 +288,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		// Sent with the file's first statement (or its COMMIT).
 		e.deferCmd("RESET lock_timeout")
 		e.deferCmd("BEGIN")
-		e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
+		e.txStarted()
 	} else if err := e.exec(ctx, "RESET lock_timeout"); err != nil {
 		return nil, err
 	}
@@ -386,7 +386,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			// BEGIN, the statement, its observation and COMMIT go out in
 			// one message.
 			e.deferCmd("BEGIN")
-			e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
+			e.txStarted()
 			observed := r.Class != classData
 			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, true)
 			if err != nil {
@@ -473,9 +473,14 @@ func (e *engine) txBegin(ctx context.Context) error {
 	if err := e.exec(ctx, "BEGIN"); err != nil {
 		return err
 	}
-	e.inTx, e.seenCmd = true, -1
-	e.held = map[heldLock]bool{}
+	e.txStarted()
 	return nil
+}
+
+// txStarted records that a transaction block begins (or will, with the
+// pending BEGIN): no locks held, no command number seen.
+func (e *engine) txStarted() {
+	e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
 }
 
 func (e *engine) txCommit(ctx context.Context) error {
