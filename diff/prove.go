@@ -76,6 +76,13 @@ func applyStmts(ctx context.Context, db *sql.DB, stmts []Stmt, tx bool, offset i
 	return t.Commit()
 }
 
+// lockTableFull reports whether err is PostgreSQL running out of room in
+// its lock table (53200 with the max_locks_per_transaction hint).
+func lockTableFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53200" && strings.Contains(pe.Hint+pe.Message, "max_locks_per_transaction")
+}
+
 // UnprovenError is returned when a plan, applied to the starting state,
 // does not give the desired state.
 type UnprovenError struct {
@@ -93,8 +100,16 @@ func (e *UnprovenError) Error() string {
 // Atlas's differ. Differences in constraints and indexes are repaired from
 // want's definitions (the statements are appended to the plan) and checked
 // again; any other difference is an UnprovenError.
+//
+// A transactional plan that needs more locks than the dev server's lock
+// table holds in one transaction (its transaction rolled back) is applied
+// again statement by statement: the state it reaches is what is proven.
 func Prove(ctx context.Context, db *sql.DB, plan *Plan, want *schema.State, scope schema.Scope) error {
-	if err := Apply(ctx, db, plan); err != nil {
+	err := Apply(ctx, db, plan)
+	if plan.Transactional && lockTableFull(err) {
+		err = applyStmts(ctx, db, plan.Stmts, false, 0)
+	}
+	if err != nil {
 		return err
 	}
 	for round := 0; ; round++ {
