@@ -48,6 +48,18 @@ func ForTest(t testing.TB) string {
 	return db.URL
 }
 
+// ProviderForTest returns the provider behind ForTest, for code under test
+// that takes more databases itself (a lint run shared between sessions).
+// The caller closes the databases it gets.
+func ProviderForTest(t testing.TB) Provider {
+	t.Helper()
+	p, err := sharedProvider()
+	if err != nil {
+		t.Fatalf("devdb: %v", err)
+	}
+	return p
+}
+
 // Main runs the tests of m and then stops the shared server of ForTest.
 // Use it as: func TestMain(m *testing.M) { os.Exit(devdb.Main(m)) }.
 func Main(m *testing.M) int {

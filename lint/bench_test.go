@@ -17,7 +17,7 @@ func kratosBenchDir(b *testing.B) string {
 	return filepath.Dir(files[0].Path)
 }
 
-func benchLint(b *testing.B, latest int) {
+func benchLint(b *testing.B, latest, sessions int) {
 	dir := kratosBenchDir(b)
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
@@ -32,7 +32,7 @@ func benchLint(b *testing.B, latest int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rep, err := Run(ctx, url, d.Files, Options{Linted: linted})
+		rep, err := Run(ctx, url, d.Files, Options{Linted: linted, Dev: devdb.ProviderForTest(b), Sessions: sessions})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -44,10 +44,13 @@ func benchLint(b *testing.B, latest int) {
 
 // BenchmarkLintKratosLatest50: lint of the last 50 kratos files (the 296
 // before them are replayed first), reading the directory included.
-func BenchmarkLintKratosLatest50(b *testing.B) { benchLint(b, 50) }
+func BenchmarkLintKratosLatest50(b *testing.B) { benchLint(b, 50, 0) }
 
 // BenchmarkLintKratosAll: lint of all 346 kratos files.
-func BenchmarkLintKratosAll(b *testing.B) { benchLint(b, 0) }
+func BenchmarkLintKratosAll(b *testing.B) { benchLint(b, 0, 0) }
+
+// BenchmarkLintKratosAllOneSession: the same on one session (Sessions: 1).
+func BenchmarkLintKratosAllOneSession(b *testing.B) { benchLint(b, 0, 1) }
 
 // BenchmarkLintKratosPsqlFloor: the floor both lint benchmarks compare
 // with: the whole kratos directory replayed through one psql process on

@@ -93,6 +93,10 @@ type engine struct {
 	// additive is set while a statement runs that only adds relations
 	// (adds).
 	additive bool
+	// blind is set while runFile only brings the database to the state
+	// after files another session lints (replayBlind): statements run as
+	// they would observed, but nothing is observed.
+	blind bool
 	// ahead are the files still to run (Run); the statements of the next
 	// one are parsed while the server executes a statement (parseAhead).
 	ahead  []*migrations.File
@@ -286,9 +290,11 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 	setTo := func() error { return e.later(func() error { fr.To = e.realm; return nil }) }
 	// Each file is judged on its own: a lock_timeout set by an earlier
 	// file does not cover this one.
-	start := e.snap.clone()
-	start.lockTimeout, start.locks = e.defaultLockTimeout, nil
-	e.snap, fr.Start = start, start
+	if !e.blind {
+		start := e.snap.clone()
+		start.lockTimeout, start.locks = e.defaultLockTimeout, nil
+		e.snap, fr.Start = start, start
+	}
 	tx := f.TxMode != migrations.TxModeNone
 	if tx {
 		// Sent with the file's first statement (or its COMMIT).
@@ -308,7 +314,9 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		r.Node, r.ParseErr = e.parse(s.Text)
 		r.Class = classify(r.Node)
 		r.NonTx = nonTxReason(r.Node)
-		e.readFull = removedFrom(r.Node, e.snap)
+		if !e.blind {
+			e.readFull = removedFrom(r.Node, e.snap)
+		}
 		e.additive = adds(r.Node)
 		fr.Stmts = append(fr.Stmts, r)
 		switch {
@@ -340,10 +348,10 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			}
 			// The statement, its observation and, after the file's last
 			// statement, the COMMIT go out in one round trip.
-			observed := !enumAdded && r.Node != nil && r.Class != classData && r.Class != classOther
+			observed := !e.blind && !enumAdded && r.Node != nil && r.Class != classData && r.Class != classOther
 			// (A statement observed on its own, classOther, needs the
 			// transaction open for its locks.)
-			commit := !enumAdded && i == len(f.Stmts)-1 && (observed || r.Class == classData)
+			commit := !enumAdded && i == len(f.Stmts)-1 && (observed || e.blind || r.Class == classData)
 			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, commit)
 			if err != nil {
 				return nil, observeErr{err}
@@ -393,7 +401,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			// one message.
 			e.deferCmd("BEGIN")
 			e.txStarted()
-			observed := r.Class != classData
+			observed := !e.blind && r.Class != classData
 			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, true)
 			if err != nil {
 				return nil, observeErr{err}
@@ -500,6 +508,10 @@ func (e *engine) txCommit(ctx context.Context) error {
 // inspection scoped to the tables it touched. obs is the observation
 // read with the statement, if it was (execObserved).
 func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) error {
+	if e.blind {
+		e.takeNotices()
+		return nil
+	}
 	for _, n := range e.takeNotices() {
 		if t, ok := strings.CutPrefix(n, "verifying table "); ok {
 			r.Verified = append(r.Verified, strings.Trim(t, `"`))

@@ -44,6 +44,8 @@ func TestKratos(t *testing.T) {
 	if errs != 296 || warns != 428 || len(withErr) != 124 {
 		t.Errorf("%d errors, %d warnings, %d files with an error; want 296, 428, 124", errs, warns, len(withErr))
 	}
+	// Shared between three sessions, the run finds the same.
+	sameReport(t, rep, sharedRun(t, files, nil, 120, 260), 120, 260)
 	for _, f := range rep.Findings {
 		if os.Getenv("LINT_VERBOSE") != "" {
 			t.Logf("%s %s %s %s | %s", f.Pos, f.Code, f.Severity, f.Message, f.Stmt)

@@ -2,8 +2,9 @@ package lint
 
 import (
 	"context"
-	"fmt"
+	"sync"
 
+	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
 )
 
@@ -15,8 +16,19 @@ type Options struct {
 	// nil means every file.
 	Linted map[string]bool
 	// Prepare, when not nil, runs first on the empty dev database (e.g.
-	// the dev baseline: roles, extensions, schemas the migrations expect).
+	// the dev baseline: roles, extensions, schemas the migrations expect),
+	// and on every further database of Dev.
 	Prepare func(ctx context.Context, devURL string) error
+	// Dev, when not nil, hands out further dev databases: a run over many
+	// files is then shared between sessions, each on a database of its
+	// own (see Sessions). The report is the same.
+	Dev devdb.Provider
+	// Sessions caps the sessions of a run with Dev; 0 means one per CPU,
+	// at most 4. Fewer are used when the files are too few to gain.
+	Sessions int
+	// cuts, when set (tests), are the indexes of the files where shares
+	// start after the first, instead of the cost model's.
+	cuts []int
 }
 
 // Run lints a migration directory on the empty dev database at devURL.
@@ -53,43 +65,45 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 			return nil, err
 		}
 	}
-	e, err := openEngine(ctx, devURL)
-	if err != nil {
-		return nil, err
-	}
-	defer e.close()
-	if err := e.replay(ctx, files[:first]); err != nil {
-		return nil, fmt.Errorf("replay the files before %s: %w", files[first].Name, err)
-	}
-	e.ahead = files[first:]
-	if err := e.begin(ctx); err != nil {
-		return nil, err
-	}
-	for i, f := range files[first:] {
-		fr, err := e.runFile(ctx, f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f.Path, err)
+	shares, dbs := opts.plan(ctx, files, first)
+	defer func() {
+		for _, db := range dbs {
+			db.Close(ctx)
 		}
-		if linted(f) {
-			// Analyzed once its statements' diffs are done, while the
-			// server runs the next file (engine.later).
-			err := e.later(func() error {
-				rep.Findings = append(rep.Findings, cfg.apply(f, analyzeFile(ctx, e, fr))...)
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f.Path, err)
+	}()
+	results := make([]shareResult, len(shares))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for k := 1; k < len(shares); k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			url := dbs[k-1].URL
+			if opts.Prepare != nil {
+				if err := opts.Prepare(ctx, url); err != nil {
+					results[k].err = err
+					return
+				}
 			}
+			results[k] = runShare(ctx, url, files, first, shares[k], cfg, linted)
+		}()
+	}
+	results[0] = runShare(ctx, devURL, files, first, shares[0], cfg, linted)
+	if results[0].err != nil || results[0].failed {
+		// The other sessions' reports would start after the failure.
+		cancel()
+	}
+	wg.Wait()
+	for _, res := range results {
+		if res.err != nil {
+			return nil, res.err
 		}
-		if fr.Failed {
-			if next := first + i + 1; next < len(files) {
-				rep.Incomplete = files[next].Path
-			}
+		rep.Findings = append(rep.Findings, res.findings...)
+		if res.failed {
+			rep.Incomplete = res.incomplete
 			break
 		}
-	}
-	if err := e.drain(); err != nil {
-		return nil, err
 	}
 	rep.sort()
 	return rep, nil

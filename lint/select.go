@@ -94,6 +94,9 @@ func LintDir(ctx context.Context, dev devdb.Provider, dirPath string, sel Select
 			return nil, err
 		}
 	}
+	if opts.Dev == nil {
+		opts.Dev = dev
+	}
 	var rep *Report
 	err = devdb.WithDatabase(ctx, dev, func(db *devdb.Database) error {
 		var err error
