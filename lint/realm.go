@@ -28,25 +28,25 @@ import (
 // tableJSON is one table (alias c, its namespace n) as a JSON array:
 // schema, name, columns, indexes, foreign keys.
 const tableJSON = `json_build_array(n.nspname, c.relname,
- (SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+ array(SELECT json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
     CASE WHEN a.atthasdef THEN (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum) END,
-    a.attidentity, a.attgenerated) ORDER BY a.attnum)
-   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
- (SELECT json_agg(json_build_array(ic.relname, i.indisunique, i.indisprimary,
-    (SELECT json_agg(json_build_array(CASE WHEN k.a <> 0 THEN (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = k.a) END,
-       CASE WHEN k.a = 0 THEN pg_get_indexdef(i.indexrelid, k.n::int, true) END) ORDER BY k.n)
-      FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(a, n) WHERE k.n <= i.indnkeyatts),
-    pg_get_expr(i.indpred, i.indrelid)) ORDER BY ic.relname)
-   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid),
- (SELECT json_agg(json_build_array(co.conname,
-    (SELECT json_agg((SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.conrelid AND a.attnum = k.a) ORDER BY k.n)
-      FROM unnest(co.conkey) WITH ORDINALITY AS k(a, n)),
+    a.attidentity, a.attgenerated)
+   FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum),
+ array(SELECT json_build_array(ic.relname, i.indisunique, i.indisprimary,
+    array(SELECT json_build_array(CASE WHEN k.a <> 0 THEN (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = k.a) END,
+       CASE WHEN k.a = 0 THEN pg_get_indexdef(i.indexrelid, k.n::int, true) END)
+      FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(a, n) WHERE k.n <= i.indnkeyatts ORDER BY k.n),
+    pg_get_expr(i.indpred, i.indrelid))
+   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid ORDER BY ic.relname),
+ array(SELECT json_build_array(co.conname,
+    array(SELECT (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.conrelid AND a.attnum = k.a)
+      FROM unnest(co.conkey) WITH ORDINALITY AS k(a, n) ORDER BY k.n),
     rn.nspname, rc.relname,
-    (SELECT json_agg((SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.confrelid AND a.attnum = k.a) ORDER BY k.n)
-      FROM unnest(co.confkey) WITH ORDINALITY AS k(a, n)),
-    co.confupdtype, co.confdeltype) ORDER BY co.conname)
+    array(SELECT (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = co.confrelid AND a.attnum = k.a)
+      FROM unnest(co.confkey) WITH ORDINALITY AS k(a, n) ORDER BY k.n),
+    co.confupdtype, co.confdeltype)
    FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-   WHERE co.conrelid = c.oid AND co.contype = 'f'))`
+   WHERE co.conrelid = c.oid AND co.contype = 'f' ORDER BY co.conname))`
 
 // userTables restricts pg_class c (namespace n) to user tables.
 const userTables = `c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
