@@ -58,9 +58,9 @@ tc AS MATERIALIZED (
      FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') s) f
  WHERE ` + userTables + `)
 SELECT ` + observedColumns + `,
- CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
-    tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END))
-   FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace), '[]') END,
+ CASE WHEN $2::bool THEN array_to_json(array(SELECT json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
+    tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END)
+   FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace)) END,
  greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
 
 // firstQuery is observeQuery for the first statement observed in a
@@ -134,20 +134,20 @@ const relationCTE = `cr AS MATERIALIZED (
 // ones), the relations of ch that are gone, lock_timeout and the schemas
 // of the search path.
 const observedColumns = `
- coalesce((SELECT json_agg(json_build_array(oid, mode)) FROM l), '[]'),
- coalesce((SELECT json_agg(json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence))
-   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3), '[]'),
+ array_to_json(array(SELECT json_build_array(oid, mode) FROM l)),
+ array_to_json(array(SELECT json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence)
+   FROM cr WHERE oid > $1::int8::text::oid OR cm > $3)),
  array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
  current_setting('lock_timeout'),
  array_to_json(current_schemas(false))`
 
 // candidatesInFull is the tables column when every candidate table (tw) is
 // read in full.
-const candidatesInFull = `CASE WHEN $2::bool THEN coalesce((SELECT json_agg(json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `))
+const candidatesInFull = `CASE WHEN $2::bool THEN array_to_json(array(SELECT json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `)
    FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
     CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
     JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + `), '[]') END`
+   WHERE ` + userTables + `)) END`
 
 // addsStmt is the name under which the session prepares addsQuery.
 const addsStmt = "schemactl_lint_observe_adds"
