@@ -55,14 +55,103 @@ func Replay(ctx context.Context, dbURL string, files ...*File) error {
 }
 
 // ReplayConn is Replay on a connection the caller holds (for a *pgx.Conn,
-// pass its PgConn()).
+// pass its PgConn()). Consecutive transactional files go out together in
+// one message of at most batchBytes, each still in a transaction of its
+// own (see replayBatch).
 func ReplayConn(ctx context.Context, conn *pgconn.PgConn, files ...*File) error {
+	for i := 0; i < len(files); {
+		j, size := i, 0
+		for j < len(files) && batchable(files[j]) && (j == i || size+len(files[j].Bytes) <= batchBytes) {
+			size += len(files[j].Bytes)
+			j++
+		}
+		if j-i < 2 {
+			if err := ExecFile(ctx, conn, files[i]); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
+		if err := replayBatch(ctx, conn, files[i:j]); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+// batchBytes bounds the size of the files replayBatch sends in one
+// message.
+const batchBytes = 1 << 20
+
+// batchable tells whether a file can share a message with others: it runs
+// in a transaction and has statements.
+func batchable(f *File) bool {
+	return f.TxMode != TxModeNone && len(f.Stmts) > 0
+}
+
+// writeTx writes a transactional file as ExecFile sends it (BEGIN, the
+// statements, COMMIT) and returns the offset of each statement in b.
+func writeTx(b *strings.Builder, f *File) []int {
+	starts := make([]int, len(f.Stmts))
+	b.WriteString("BEGIN;\n")
+	for i, st := range f.Stmts {
+		starts[i] = b.Len()
+		b.WriteString(st.Text)
+		b.WriteString("\n;\n") // a line break first: the text may end in a -- comment
+	}
+	b.WriteString("COMMIT;")
+	return starts
+}
+
+// replayBatch runs transactional files in one message, one round trip for
+// all (most migration files hold a statement or two: the round trip, not
+// the statement, is what a file costs). Each file keeps its own BEGIN and
+// COMMIT, so the files before a failing one stay committed, the failing
+// one is rolled back and the rest do not run. The results tell which file
+// failed (BEGIN, one per statement, COMMIT, for each file): it runs again
+// alone (ExecFile), which reports the failing statement precisely, and
+// the files after it follow.
+func replayBatch(ctx context.Context, conn *pgconn.PgConn, files []*File) error {
+	var b strings.Builder
 	for _, f := range files {
+		writeTx(&b, f)
+		b.WriteByte('\n')
+	}
+	results, err := conn.Exec(ctx, b.String()).ReadAll()
+	if err == nil {
+		return nil
+	}
+	if rerr := rollback(ctx, conn); rerr != nil {
+		return fmt.Errorf("%s: %w (and rollback failed: %v)", files[0].Path, err, rerr)
+	}
+	n := 0
+	for i, f := range files {
+		end := n + len(f.Stmts) + 2
+		if end <= len(results) && committed(results[n:end]) {
+			n = end
+			continue
+		}
+		if n < len(results) && (results[n].Err != nil || results[n].CommandTag.String() != "BEGIN") {
+			break // not the shape sent: which files ran is unknown
+		}
 		if err := ExecFile(ctx, conn, f); err != nil {
 			return err
 		}
+		return ReplayConn(ctx, conn, files[i+1:]...)
 	}
-	return nil
+	return fmt.Errorf("replay of %s to %s: %w", files[0].Path, files[len(files)-1].Path, err)
+}
+
+// committed tells whether the results of one file of a batch are those of
+// a file that ran and committed.
+func committed(rs []*pgconn.Result) bool {
+	for _, r := range rs {
+		if r.Err != nil {
+			return false
+		}
+	}
+	return rs[0].CommandTag.String() == "BEGIN" && rs[len(rs)-1].CommandTag.String() == "COMMIT"
 }
 
 // ExecFile runs one migration file on conn, honouring its transaction
@@ -82,14 +171,7 @@ func ExecFile(ctx context.Context, conn *pgconn.PgConn, f *File) error {
 		return nil
 	}
 	var b strings.Builder
-	starts := make([]int, len(f.Stmts))
-	b.WriteString("BEGIN;\n")
-	for i, st := range f.Stmts {
-		starts[i] = b.Len()
-		b.WriteString(st.Text)
-		b.WriteString("\n;\n") // a line break first: the text may end in a -- comment
-	}
-	b.WriteString("COMMIT;")
+	starts := writeTx(&b, f)
 	q := b.String()
 	_, err := conn.Exec(ctx, q).ReadAll()
 	if err == nil {
