@@ -170,6 +170,11 @@ func (e *engine) replay(ctx context.Context, files []*migrations.File) error {
 	if len(files) == 0 {
 		return nil
 	}
+	if e.pending != "" {
+		if err := e.exec(ctx, ""); err != nil {
+			return err
+		}
+	}
 	return e.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
