@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -141,5 +142,28 @@ func TestAnalyzers(t *testing.T) {
 				t.Errorf("%s reported=%v, want %v; findings:\n%s", c.code, got, !c.absent, dump(rep))
 			}
 		})
+	}
+}
+
+// PG110 names both locked tables schema-qualified, the referenced one too
+// when the statement names it without its schema.
+func TestForeignKeyMessageQualifiesTables(t *testing.T) {
+	files := writeDir(t, map[string]string{
+		"1_base.sql": baseTables,
+		"2_lint.sql": "ALTER TABLE u ADD CONSTRAINT u_t_fk FOREIGN KEY (t_id) REFERENCES t (id);\nALTER TABLE extra.x ADD CONSTRAINT x_u_fk FOREIGN KEY (id) REFERENCES u;",
+	})
+	rep := lintFiles(t, files, false)
+	var got []string
+	for _, f := range rep.Findings {
+		if f.Code == "PG110" {
+			got = append(got, f.Message)
+		}
+	}
+	want := []string{
+		`foreign key "u_t_fk" on existing table "public.u" is validated while it locks "public.u" and "public.t"`,
+		`foreign key "x_u_fk" on existing table "extra.x" is validated while it locks "extra.x" and "public.u"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("PG110 messages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -47,8 +47,12 @@ func checkConstraints(p *pass) {
 				switch con.Contype {
 				case pg.ConstrType_CONSTR_FOREIGN:
 					if !con.SkipValidation {
+						ref := rangeVarName(con.Pktable).String()
+						if rt := p.target(r, rangeVarName(con.Pktable)); rt != nil {
+							ref = rt.qualified()
+						}
 						p.report(r, codeFKValid, "foreign key %s on existing table %q is validated while it locks %q and %q",
-							conName(con), t.qualified(), t.qualified(), rangeVarName(con.Pktable).String())
+							conName(con), t.qualified(), t.qualified(), ref)
 					}
 				case pg.ConstrType_CONSTR_CHECK:
 					if !con.SkipValidation {

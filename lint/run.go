@@ -23,8 +23,11 @@ type Options struct {
 	// files is then shared between sessions, each on a database of its
 	// own (see Sessions). The report is the same.
 	Dev devdb.Provider
-	// Sessions caps the sessions of a run with Dev; 0 means one per CPU,
-	// at most 4. Fewer are used when the files are too few to gain.
+	// Sessions caps the sessions of a run with Dev; 0 means one per CPU
+	// the Go runtime may use (GOMAXPROCS, which follows a container's CPU
+	// limit), at most 4. Fewer are used when the cost model predicts no
+	// gain (few files, a long replay before the first linted file, or too
+	// few CPUs for another session).
 	Sessions int
 	// cuts, when set (tests), are the indexes of the files where shares
 	// start after the first, instead of the cost model's.

@@ -53,7 +53,7 @@ func fileCost(f *migrations.File) float64 {
 
 // planShares cuts files[first:] into at most sessions shares (files
 // before first are replayed by every session) so that the run ends as
-// early as the cost model predicts on cpus CPUs. One share is the whole
+// early as the cost model predicts with cpus CPUs. One share is the whole
 // range.
 func planShares(files []*migrations.File, first, sessions, cpus int) []share {
 	whole := []share{{first, len(files)}}
@@ -140,7 +140,7 @@ func (o Options) plan(ctx context.Context, files []*migrations.File, first int) 
 // set, else as the cost model says.
 func (o Options) shares(files []*migrations.File, first, sessions int) []share {
 	if len(o.cuts) == 0 {
-		return planShares(files, first, sessions, runtime.NumCPU())
+		return planShares(files, first, sessions, runtime.GOMAXPROCS(0))
 	}
 	var out []share
 	from := first
@@ -166,7 +166,7 @@ func (o Options) sessions() int {
 	case o.Sessions > 0:
 		return o.Sessions
 	}
-	return min(runtime.NumCPU(), maxSessions)
+	return min(runtime.GOMAXPROCS(0), maxSessions)
 }
 
 // shareResult is what one session found.
