@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
 )
@@ -13,7 +15,17 @@ import (
 // one session).
 func sharedRun(t *testing.T, files []*migrations.File, linted map[string]bool, cuts ...int) *Report {
 	t.Helper()
-	opts := Options{Linted: linted, Dev: devdb.ProviderForTest(t), cuts: cuts}
+	// Every database starts from the same baseline: a schema the files use.
+	prepare := func(ctx context.Context, url string) error {
+		c, err := pgconn.Connect(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		_, err = c.Exec(ctx, "CREATE SCHEMA app").ReadAll()
+		return err
+	}
+	opts := Options{Linted: linted, Dev: devdb.ProviderForTest(t), cuts: cuts, Prepare: prepare}
 	if len(cuts) == 0 {
 		opts.Sessions = 1
 	}
@@ -46,6 +58,7 @@ func TestSharedRunSameReport(t *testing.T) {
 			"1_base.sql": `CREATE TYPE mood AS ENUM ('ok');
 CREATE TABLE t (id int PRIMARY KEY, m mood, note varchar(10));
 CREATE TABLE u (id int PRIMARY KEY, t_id int);
+CREATE TABLE app.a (id int PRIMARY KEY);
 `,
 			"2_forced_out.sql": `ALTER TABLE t ADD COLUMN extra int;
 CREATE INDEX CONCURRENTLY t_extra ON t (extra);
@@ -70,6 +83,7 @@ CREATE TABLE w (id serial PRIMARY KEY, at timestamp);
 `,
 			"7_last.sql": `DROP TABLE w;
 ALTER TABLE u RENAME TO u2;
+ALTER TABLE app.a ADD COLUMN b int;
 `,
 		},
 		"failing": {
