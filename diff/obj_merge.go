@@ -18,13 +18,12 @@ import (
 func mergeObjects(from, to *schema.State, stmts []Stmt, opts ObjectOptions) ([]Stmt, error) {
 	p := newObjPlanner(from.Realm, to.Realm, opts)
 	names := touchNames(from, to)
+	idx := newNameIndex(names)
 	ext := make([]extStmt, len(stmts))
 	for i, s := range stmts {
 		e := extStmt{change: &migrate.Change{Cmd: s.SQL, Comment: s.Comment}}
-		for _, n := range names {
-			if strings.Contains(s.SQL, n.quoted) {
-				e.touches = append(e.touches, n.ref)
-			}
+		for _, k := range idx.find(s.SQL) {
+			e.touches = append(e.touches, names[k].ref)
 		}
 		e.dropsTable = strings.HasPrefix(s.SQL, "DROP TABLE")
 		ext[i] = e
@@ -43,6 +42,58 @@ func mergeObjects(from, to *schema.State, stmts []Stmt, opts ObjectOptions) ([]S
 type touchName struct {
 	ref    schema.PgRef
 	quoted string
+}
+
+// nameIndex finds which touchNames a statement mentions: the names whose
+// quoted form occurs in its text, as strings.Contains would, without
+// trying every name on every statement (a plan for thousands of tables
+// has thousands of statements and names). Every quoted form starts with a
+// double quote or with "SCHEMA ", so only the positions holding one of
+// those are tried, with each length a name has.
+type nameIndex struct {
+	byText map[string][]int // quoted form -> indexes into the names
+	lens   []int            // the distinct lengths of the quoted forms
+}
+
+func newNameIndex(names []touchName) nameIndex {
+	x := nameIndex{byText: map[string][]int{}}
+	seen := map[int]bool{}
+	for i, n := range names {
+		x.byText[n.quoted] = append(x.byText[n.quoted], i)
+		if !seen[len(n.quoted)] {
+			seen[len(n.quoted)] = true
+			x.lens = append(x.lens, len(n.quoted))
+		}
+	}
+	return x
+}
+
+// find returns, in ascending order, the indexes of the names whose quoted
+// form occurs in text.
+func (x nameIndex) find(text string) []int {
+	var found map[int]bool
+	for i := 0; i < len(text); i++ {
+		if text[i] != '"' && text[i] != 'S' {
+			continue
+		}
+		for _, l := range x.lens {
+			if i+l > len(text) {
+				continue
+			}
+			for _, k := range x.byText[text[i:i+l]] {
+				if found == nil {
+					found = map[int]bool{}
+				}
+				found[k] = true
+			}
+		}
+	}
+	out := make([]int, 0, len(found))
+	for k := range found {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
 }
 
 // touchNames lists the schemas, tables, enums, domains and sequences of

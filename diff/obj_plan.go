@@ -330,8 +330,9 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 		}
 	}
 	// Tables that use objects: create those first, drop them after.
+	fromTables, toTables := tablesByRef(p.from), tablesByRef(p.to)
 	for key, ns := range touches {
-		fromT, toT := p.table(p.from, key), p.table(p.to, key)
+		fromT, toT := fromTables[key], toTables[key]
 		for _, n := range ns {
 			if toT != nil {
 				for _, d := range schema.TableDeps(toT) {
@@ -370,15 +371,18 @@ func withSchema(o schema.PgObject) []schema.PgRef {
 	return deps
 }
 
-func (p *objPlanner) table(r *atlas.Realm, key string) *atlas.Table {
+// tablesByRef indexes the tables of a realm by their reference's string
+// (schema.TableRef), the first one of a name winning.
+func tablesByRef(r *atlas.Realm) map[string]*atlas.Table {
+	m := map[string]*atlas.Table{}
 	for _, s := range r.Schemas {
 		for _, t := range s.Tables {
-			if schema.TableRef(s.Name, t.Name).String() == key {
-				return t
+			if key := schema.TableRef(s.Name, t.Name).String(); m[key] == nil {
+				m[key] = t
 			}
 		}
 	}
-	return nil
+	return m
 }
 
 // objChanges makes one migrate.Change per statement.
