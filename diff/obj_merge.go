@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -88,12 +90,7 @@ func (x nameIndex) find(text string) []int {
 			}
 		}
 	}
-	out := make([]int, 0, len(found))
-	for k := range found {
-		out = append(out, k)
-	}
-	sort.Ints(out)
-	return out
+	return slices.Sorted(maps.Keys(found))
 }
 
 // touchNames lists the schemas, tables, enums, domains and sequences of
