@@ -76,13 +76,6 @@ func applyStmts(ctx context.Context, db *sql.DB, stmts []Stmt, tx bool, offset i
 	return t.Commit()
 }
 
-// lockTableFull reports whether err is PostgreSQL running out of room in
-// its lock table (53200 with the max_locks_per_transaction hint).
-func lockTableFull(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "53200" && strings.Contains(pe.Hint+pe.Message, "max_locks_per_transaction")
-}
-
 // UnprovenError is returned when a plan, applied to the starting state,
 // does not give the desired state.
 type UnprovenError struct {
@@ -106,7 +99,7 @@ func (e *UnprovenError) Error() string {
 // again statement by statement: the state it reaches is what is proven.
 func Prove(ctx context.Context, db *sql.DB, plan *Plan, want *schema.State, scope schema.Scope) error {
 	err := Apply(ctx, db, plan)
-	if plan.Transactional && lockTableFull(err) {
+	if plan.Transactional && schema.LockTableFull(err) {
 		err = applyStmts(ctx, db, plan.Stmts, false, 0)
 	}
 	if err != nil {

@@ -391,7 +391,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 				e.inTx, e.held = false, nil
 				committed, commitErr = true, cErr
 			}
-			if ae := r.Node.GetAlterEnumStmt(); ae != nil && ae.NewVal != "" {
+			if addsEnumValue(r.Node) {
 				enumAdded = true
 			}
 		case r.NonTx != "":
@@ -632,12 +632,13 @@ func (e *engine) tableJob(ctx context.Context, before, after *snapshot, tabs *ta
 		}
 		job.again = more
 	}
+	hasSchema := func(name string) bool { _, ok := e.realm.Schema(name); return ok }
 	full := renamedSequence(before, after)
 	for _, t := range tabs.fresh {
-		full = full || !realmHasSchema(e.realm, t.key[0])
+		full = full || !hasSchema(t.key[0])
 	}
 	for k := range job.again {
-		full = full || !realmHasSchema(e.realm, k[0])
+		full = full || !hasSchema(k[0])
 	}
 	if full {
 		to, err := e.inspectRealm(ctx, after.schemas)
@@ -765,16 +766,6 @@ func (e *engine) drain() error {
 	return nil
 }
 
-// realmHasSchema tells whether the realm has the named schema.
-func realmHasSchema(r *schema.Realm, name string) bool {
-	for _, s := range r.Schemas {
-		if s.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // renamedSequence tells whether a statement renamed or moved a sequence:
 // the column defaults that name it, in tables the statement did not lock,
 // read differently now.
@@ -790,11 +781,9 @@ func renamedSequence(before, after *snapshot) bool {
 // realmTable returns the table of the realm with the schema-qualified
 // name key, or nil.
 func realmTable(r *schema.Realm, key [2]string) *schema.Table {
-	for _, s := range r.Schemas {
-		if s.Name == key[0] {
-			t, _ := s.Table(key[1])
-			return t
-		}
+	if s, ok := r.Schema(key[0]); ok {
+		t, _ := s.Table(key[1])
+		return t
 	}
 	return nil
 }

@@ -119,6 +119,14 @@ func removedFrom(n *pg.Node, snap *snapshot) []uint32 {
 	return out
 }
 
+// addsEnumValue tells whether a statement adds a value to an enum
+// (ALTER TYPE ... ADD VALUE): using the value in the same transaction
+// fails.
+func addsEnumValue(n *pg.Node) bool {
+	ae := n.GetAlterEnumStmt()
+	return ae != nil && ae.NewVal != ""
+}
+
 // nonTxReason returns why a statement cannot run inside a transaction
 // block, or "" when it can.
 func nonTxReason(n *pg.Node) string {

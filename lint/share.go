@@ -271,19 +271,26 @@ func (e *engine) replayBlind(ctx context.Context, files []*migrations.File) erro
 // plainFile tells whether runFile would run every statement of a file
 // inside the file's transaction, as an apply does: none moves out of it
 // (nonTxReason), none acts on the server (clusterWide), no enum gains a
-// value (a later use of it would make runFile commit early).
+// value (a later use of it would make runFile commit early). The parse
+// trees of a file that is not plain are kept for runFile (engine.parse).
 func (e *engine) plainFile(f *migrations.File) bool {
 	if f.TxMode == migrations.TxModeNone {
 		return false
 	}
-	for _, s := range f.Stmts {
-		n, _ := parseStmt(s.Text)
-		if n == nil || nonTxReason(n) != "" || clusterWide(n) {
-			return false
+	parsed := make([]parsedStmt, len(f.Stmts))
+	plain := true
+	for i, s := range f.Stmts {
+		n, err := parseStmt(s.Text)
+		parsed[i] = parsedStmt{n, err}
+		plain = plain && n != nil && nonTxReason(n) == "" && !clusterWide(n) && !addsEnumValue(n)
+	}
+	if !plain {
+		if e.parsed == nil {
+			e.parsed = map[string]parsedStmt{}
 		}
-		if ae := n.GetAlterEnumStmt(); ae != nil && ae.NewVal != "" {
-			return false
+		for i, s := range f.Stmts {
+			e.parsed[s.Text] = parsed[i]
 		}
 	}
-	return true
+	return plain
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -90,18 +89,17 @@ func batchable(f *File) bool {
 	return f.TxMode != TxModeNone && len(f.Stmts) > 0
 }
 
-// writeTx writes a transactional file as ExecFile sends it (BEGIN, the
-// statements, COMMIT) and returns the offset of each statement in b.
-func writeTx(b *strings.Builder, f *File) []int {
-	starts := make([]int, len(f.Stmts))
-	b.WriteString("BEGIN;\n")
-	for i, st := range f.Stmts {
-		starts[i] = b.Len()
-		b.WriteString(st.Text)
-		b.WriteString("\n;\n") // a line break first: the text may end in a -- comment
+// addTx adds a transactional file to the message as ExecFile sends it
+// (BEGIN, the statements, COMMIT) and returns the offset of each of its
+// statements in the message.
+func (q *batch) addTx(f *File) []int {
+	q.b.WriteString("BEGIN;\n")
+	first := len(q.starts)
+	for _, st := range f.Stmts {
+		q.add(st.Text)
 	}
-	b.WriteString("COMMIT;")
-	return starts
+	q.b.WriteString("COMMIT;\n")
+	return q.starts[first:]
 }
 
 // replayBatch runs transactional files in one message, one round trip for
@@ -113,12 +111,11 @@ func writeTx(b *strings.Builder, f *File) []int {
 // alone (ExecFile), which reports the failing statement precisely, and
 // the files after it follow.
 func replayBatch(ctx context.Context, conn *pgconn.PgConn, files []*File) error {
-	var b strings.Builder
+	var q batch
 	for _, f := range files {
-		writeTx(&b, f)
-		b.WriteByte('\n')
+		q.addTx(f)
 	}
-	results, err := conn.Exec(ctx, b.String()).ReadAll()
+	results, err := conn.Exec(ctx, q.b.String()).ReadAll()
 	if err == nil {
 		return nil
 	}
@@ -170,9 +167,9 @@ func ExecFile(ctx context.Context, conn *pgconn.PgConn, f *File) error {
 		}
 		return nil
 	}
-	var b strings.Builder
-	starts := writeTx(&b, f)
-	q := b.String()
+	var msg batch
+	starts := msg.addTx(f)
+	q := msg.b.String()
 	_, err := conn.Exec(ctx, q).ReadAll()
 	if err == nil {
 		return nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/schemactl/schemactl/internal/pgquote"
 )
 
 // Kind names a kind of database object.
@@ -101,7 +103,7 @@ type QName struct{ Schema, Name string }
 func (q QName) String() string { return QuoteIdent(q.Schema) + "." + QuoteIdent(q.Name) }
 
 // QuoteIdent quotes a PostgreSQL identifier.
-func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func QuoteIdent(s string) string { return pgquote.Ident(s) }
 
 // QuoteLiteral quotes a PostgreSQL string literal.
 func QuoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -74,13 +74,19 @@ func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*migrations.
 }
 
 // needsNoTx reports whether a file failed because it ran in a transaction:
-// 25001 active_sql_transaction, 53200 out_of_memory (the lock table).
+// 25001 active_sql_transaction, or the lock table ran out (LockTableFull).
 func needsNoTx(err error) bool {
 	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return false
-	}
-	return pg.Code == "25001" || pg.Code == "53200" && strings.Contains(pg.Hint+pg.Message, "max_locks_per_transaction")
+	return errors.As(err, &pg) && pg.Code == "25001" || LockTableFull(err)
+}
+
+// LockTableFull reports whether err is PostgreSQL running out of room in
+// its shared lock table (53200 out_of_memory with the
+// max_locks_per_transaction hint): the transaction took more locks than
+// the server holds, and smaller transactions would pass.
+func LockTableFull(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "53200" && strings.Contains(pg.Hint+pg.Message, "max_locks_per_transaction")
 }
 
 // reCreateRole matches the statements that create cluster-wide roles.
