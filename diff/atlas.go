@@ -48,8 +48,9 @@ func (p *planner) atlas() error {
 			m.Changes = append(m.Changes, c)
 		}
 		p.fixColumnTypes(t1, t2, ti1, ti2, m, add)
-		p.fixIndexKinds(t1, t2, m, add)
+		p.fixIndexKinds(t1, t2, ti1, ti2, m, add)
 		p.renamePrimaryKey(t1, t2, ti2, m)
+		useIndexForKeys(modified[t2], ti1, ti2)
 		return nil
 	})
 	if err != nil {
@@ -112,10 +113,15 @@ func constraintKind(idx *atlas.Index) string {
 
 // fixIndexKinds replaces an index that becomes a constraint (or the other
 // way round): Atlas's open-source differ does not see the change.
-func (p *planner) fixIndexKinds(t1, t2 *atlas.Table, m *atlas.ModifyTable, add func(atlas.Change)) {
+func (p *planner) fixIndexKinds(t1, t2 *atlas.Table, ti1, ti2 *schema.TableInfo, m *atlas.ModifyTable, add func(atlas.Change)) {
 	for _, idx2 := range t2.Indexes {
 		idx1, ok := t1.Index(idx2.Name)
 		if !ok || constraintKind(idx1) == constraintKind(idx2) || touchesIndex(m, idx2.Name) {
+			continue
+		}
+		if constraintKind(idx2) == "u" && reusableIndex(idx1, ti1, ti2, idx2.Name) {
+			// The unique index becomes the constraint's (keys_using_index.go).
+			add(&postgres.AddUniqueConstraint{Name: idx2.Name, Using: idx1})
 			continue
 		}
 		add(&atlas.ModifyIndex{From: idx1, To: idx2, Change: atlas.ChangeAttr})
@@ -194,7 +200,12 @@ func namePrimaryKey(c *migrate.Change) (string, error) {
 		if pk == nil || pk.Name == "" {
 			return nil
 		}
-		if n := strings.Count(cmd, old); n != 1 {
+		n := strings.Count(cmd, old)
+		if n == 0 && !strings.Contains(cmd, "PRIMARY KEY (") {
+			// Another statement of the same change (DROP INDEX, ...).
+			return nil
+		}
+		if n != 1 {
 			return fmt.Errorf("plan: cannot name primary key %s in %q (found %d places)", pk.Name, cmd, n)
 		}
 		cmd = strings.Replace(cmd, old, prefix+"CONSTRAINT "+schema.QuoteIdent(pk.Name)+" PRIMARY KEY (", 1)

@@ -75,7 +75,7 @@ func applyRealm(ctx context.Context, db *sql.DB, r *atlas.Realm) error {
 		return err
 	}
 	defer conn.Close()
-	drv, err := postgres.Open(conn)
+	drv, err := openAtlas(conn)
 	if err != nil {
 		return err
 	}

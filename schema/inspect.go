@@ -83,7 +83,7 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 		// Modelled then (obj_privileges.go), not to be reported.
 		cat.Unmodelled = slices.DeleteFunc(cat.Unmodelled, func(o Object) bool { return o.Kind == KindPrivileges })
 	}
-	drv, err := postgres.Open(tx)
+	drv, err := openAtlas(tx)
 	if err != nil {
 		return nil, err
 	}
