@@ -16,6 +16,7 @@ import (
 // Atlas's planner in three groups: schemas created, everything else, and
 // schemas dropped.
 func (p *planner) atlas() error {
+	defer p.hideForeignKeys()()
 	changes, err := postgres.DefaultDiff.RealmDiff(p.from.Realm, p.to.Realm)
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)

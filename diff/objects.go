@@ -347,10 +347,13 @@ func (p *planner) sequencesAfter() error {
 		if s1, ok := p.from.Catalog.Sequence(s2.QName); ok {
 			before = s1.OwnedBy
 		}
-		switch {
-		case s2.OwnedBy == nil && before != nil:
-			p.post = append(p.post, Stmt{SQL: "ALTER SEQUENCE " + s2.QName.String() + " OWNED BY NONE", Comment: "sequence " + s2.Name + " is no longer owned by a column"})
-		case s2.OwnedBy != nil && (before == nil || *before != *s2.OwnedBy):
+		if before != nil && (s2.OwnedBy == nil || *before != *s2.OwnedBy || p.recreated(before.Table)) {
+			// Before the tables change: dropping the owning column or
+			// table would drop the sequence.
+			p.types = append(p.types, Stmt{SQL: "ALTER SEQUENCE " + s2.QName.String() + " OWNED BY NONE", Comment: "sequence " + s2.Name + " is no longer owned by column " + before.Table.Name + "." + before.Column})
+			before = nil
+		}
+		if s2.OwnedBy != nil && (before == nil || *before != *s2.OwnedBy) {
 			p.post = append(p.post, Stmt{
 				SQL:     fmt.Sprintf("ALTER SEQUENCE %s OWNED BY %s.%s", s2.QName, s2.OwnedBy.Table, schema.QuoteIdent(s2.OwnedBy.Column)),
 				Comment: fmt.Sprintf("sequence %s is owned by column %s.%s", s2.Name, s2.OwnedBy.Table.Name, s2.OwnedBy.Column),

@@ -193,11 +193,12 @@ func columnOverrides(want, have *schema.ColumnInfo) []string {
 	return out
 }
 
-// localConstraints are the constraints a partition has of its own.
+// localConstraints are the constraints a partition has of its own,
+// foreign keys aside (fkeys.go).
 func localConstraints(t *schema.TableInfo) []*schema.ConstraintInfo {
 	var out []*schema.ConstraintInfo
 	for _, k := range t.Constraints {
-		if !k.Inherited {
+		if !k.Inherited && k.Type != 'f' {
 			out = append(out, k)
 		}
 	}

@@ -86,6 +86,8 @@ type planner struct {
 	addedEnumValues []string // quoted literals of enum values added with ADD VALUE
 	using           map[columnKey]string
 	partitions      map[schema.QName]partitionChange
+	fkManaged       map[fkKey]bool // foreign keys planned from the catalog (fkeys.go)
+	fkAdds          []fkKey
 }
 
 // Diff returns the plan that takes a database in state from to state to.
@@ -98,6 +100,7 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.enums,
 		p.domains,
 		p.sequences,
+		p.foreignKeysBefore,
 		p.columnsBefore,
 		p.partitionsBefore,
 		p.atlas,
@@ -105,6 +108,7 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.sequencesAfter,
 		p.identityAfter,
 		p.tableProperties,
+		p.foreignKeysAfter,
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

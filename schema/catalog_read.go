@@ -238,12 +238,15 @@ const catConstraintsQuery = `
 SELECT n.nspname, c.relname, k.conname, k.contype::text, pg_catalog.pg_get_constraintdef(k.oid),
 	k.conparentid <> 0 OR k.coninhcount > 0, COALESCE(pk.conname, ''),
 	COALESCE(pg_catalog.obj_description(k.oid, 'pg_constraint'), ''),
-	CASE WHEN k.contype IN ('p', 'u', 'x') THEN COALESCE(ic.relname, '') ELSE '' END
+	CASE WHEN k.contype IN ('p', 'u', 'x', 'f') THEN COALESCE(ic.relname, '') ELSE '' END,
+	COALESCE(rn.nspname, ''), COALESCE(rc.relname, '')
 FROM pg_catalog.pg_constraint k
 	JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 	LEFT JOIN pg_catalog.pg_constraint pk ON pk.oid = k.conparentid
 	LEFT JOIN pg_catalog.pg_class ic ON ic.oid = k.conindid
+	LEFT JOIN pg_catalog.pg_class rc ON rc.oid = k.confrelid
+	LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE k.contype IN ('c', 'f', 'p', 'u', 'x') AND c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND %s
 ORDER BY 1, 2, 3`
 
@@ -251,10 +254,14 @@ func (c *Catalog) readConstraints(ctx context.Context, q Querier, schemas []stri
 	return each(ctx, q, fmt.Sprintf(catConstraintsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
 		var (
 			schema, table, typ string
+			refSchema, refName string
 			k                  = &ConstraintInfo{}
 		)
-		if err := r.Scan(&schema, &table, &k.Name, &typ, &k.Def, &k.Inherited, &k.Parent, &k.Comment, &k.Index); err != nil {
+		if err := r.Scan(&schema, &table, &k.Name, &typ, &k.Def, &k.Inherited, &k.Parent, &k.Comment, &k.Index, &refSchema, &refName); err != nil {
 			return err
+		}
+		if refName != "" {
+			k.RefTable = &QName{Schema: refSchema, Name: refName}
 		}
 		k.Type = typ[0]
 		if t, ok := c.Table(QName{schema, table}); ok {

@@ -193,7 +193,11 @@ type ConstraintInfo struct {
 	// partition cloned from a partitioned table.
 	Parent  string
 	Comment string
-	Index   string // the index behind a p, u or x constraint
+	// Index is the index behind a p, u or x constraint, or the index of
+	// the referenced table a foreign key relies on.
+	Index string
+	// RefTable is the table a foreign key references.
+	RefTable *QName
 }
 
 // IndexInfo is an index as read from pg_catalog.
