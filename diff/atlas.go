@@ -17,6 +17,7 @@ import (
 // schemas dropped.
 func (p *planner) atlas() error {
 	defer p.hideForeignKeys()()
+	p.recreateTables()
 	changes, err := postgres.DefaultDiff.RealmDiff(p.from.Realm, p.to.Realm)
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)

@@ -237,6 +237,7 @@ func (p *planner) identityAfter() error {
 			continue
 		}
 		t1, tableExisted := p.from.Catalog.Table(t2.QName)
+		tableExisted = tableExisted && !p.recreated(t2.QName)
 		var clauses []string
 		var renames []Stmt
 		for _, c2 := range t2.Columns {

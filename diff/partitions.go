@@ -33,7 +33,7 @@ func (p *planner) partitionsBefore() error {
 	for i := len(from) - 1; i >= 0; i-- {
 		t1 := from[i]
 		t2, ok := p.to.Catalog.Table(t1.QName)
-		parentGone := p.partitions[*t1.Parent] == partitionRecreated || p.partitions[*t1.Parent] == partitionDropped
+		parentGone := p.partitions[*t1.Parent] == partitionRecreated || p.partitions[*t1.Parent] == partitionDropped || p.recreated(*t1.Parent)
 		switch {
 		case p.schemaDropped(t1.Schema):
 			p.partitions[t1.QName] = partitionDropped
@@ -129,7 +129,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		want[k.Name] = k
 	}
 	for _, k := range localConstraints(t1) {
-		if w, ok := want[k.Name]; !ok || w.Def != k.Def {
+		if w, ok := want[k.Name]; (!ok || w.Def != k.Def) && !becomesParents(t1, t2, k) {
 			clauses = append(clauses, "DROP CONSTRAINT IF EXISTS "+schema.QuoteIdent(k.Name))
 		}
 	}
@@ -148,7 +148,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		wantIdx[idx.Name] = idx
 	}
 	for _, idx := range localIndexes(t1) {
-		if w, ok := wantIdx[idx.Name]; !ok || w.Def != idx.Def {
+		if w, ok := wantIdx[idx.Name]; (!ok || w.Def != idx.Def) && !indexBecomesParents(t1, t2, idx) {
 			p.post = append(p.post, Stmt{SQL: "DROP INDEX IF EXISTS " + schema.QName{Schema: t1.Schema, Name: idx.Name}.String(), Comment: fmt.Sprintf("drop index %s of partition %s", idx.Name, t1.Name)})
 		}
 	}
@@ -158,6 +158,43 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		}
 	}
 	p.partitionComments(t1, t2)
+}
+
+// becomesParents reports whether a constraint of a partition of its own
+// becomes, with the same definition, the partition's part of
+// a constraint its parent gains: PostgreSQL attaches it then, it is not
+// to be dropped.
+func becomesParents(t1, t2 *schema.TableInfo, k *schema.ConstraintInfo) bool {
+	for _, k2 := range t2.Constraints {
+		if !k2.Inherited || k2.Def != k.Def || k2.Parent == "" {
+			continue
+		}
+		for _, k1 := range t1.Constraints {
+			if k1.Parent == k2.Parent {
+				return false // the parent has it already
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// indexBecomesParents is becomesParents for an index: the parent's new
+// index (CREATE INDEX on the partitioned table) attaches the partition's
+// index of the same definition.
+func indexBecomesParents(t1, t2 *schema.TableInfo, idx *schema.IndexInfo) bool {
+	for _, i2 := range t2.Indexes {
+		if i2.Parent == "" || schema.IndexBody(i2.Def) != schema.IndexBody(idx.Def) {
+			continue
+		}
+		for _, i1 := range t1.Indexes {
+			if i1.Parent == i2.Parent {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 func (p *planner) alterTableClauses(t *schema.TableInfo, clauses []string) {

@@ -14,7 +14,7 @@ import (
 func (p *planner) tableProperties() error {
 	for _, t2 := range p.to.Catalog.Tables {
 		have := &schema.TableInfo{Persistence: 'p'}
-		if t1, ok := p.from.Catalog.Table(t2.QName); ok && p.partitions[t2.QName] != partitionRecreated {
+		if t1, ok := p.from.Catalog.Table(t2.QName); ok && p.partitions[t2.QName] != partitionRecreated && !p.recreated(t2.QName) {
 			have = t1
 		}
 		var clauses []string

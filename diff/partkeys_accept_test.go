@@ -1,0 +1,194 @@
+package diff_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/schemactl/schemactl/diff"
+)
+
+// Partitioned tables used by the cases below.
+const (
+	evTable  = `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int, v text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);`
+	ev1      = `CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`
+	ev2      = `CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`
+	evParent = `CREATE TABLE par (id int PRIMARY KEY);`
+	evWhole  = evParent + evTable + ev1 + ev2
+)
+
+// partKeyCases cover keys, indexes and foreign keys around partitions,
+// indexes that become keys, tables that become partitioned, sequences
+// whose owner goes and keys changed under a foreign key.
+var partKeyCases = []acceptanceCase{
+	// Foreign keys to and from partitioned tables and partitions.
+	{name: "new foreign key to a partition",
+		new: evWhole + `CREATE TABLE r (id int, at date, FOREIGN KEY (id, at) REFERENCES ev_1);`},
+	{name: "new foreign key on a partitioned table",
+		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 + ev2},
+	{name: "new foreign key to a partitioned table",
+		new: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`},
+	{name: "foreign key added to a partitioned table",
+		old: evWhole, new: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_par FOREIGN KEY (p) REFERENCES par;`,
+		want: []string{`ADD CONSTRAINT "ev_par" FOREIGN KEY`}},
+	{name: "foreign key dropped from a partitioned table",
+		old: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_par FOREIGN KEY (p) REFERENCES par;`, new: evWhole},
+	{name: "foreign key to a partitioned table added",
+		old: evWhole + `CREATE TABLE r (id int, at date);`,
+		new: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev ON DELETE CASCADE);`},
+	{name: "foreign key to a partitioned table dropped",
+		old: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		new: evWhole + `CREATE TABLE r (id int, at date);`},
+	{name: "foreign key to a partitioned table changed",
+		old: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		new: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev ON DELETE CASCADE);`},
+	{name: "partition referenced by a foreign key dropped",
+		old: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev1 FOREIGN KEY (id, at) REFERENCES ev_1);`,
+		new: evParent + evTable + ev2 + `CREATE TABLE r (id int, at date);`},
+	{name: "partition of its own foreign key to another partition",
+		new: evWhole + `ALTER TABLE ev_2 ADD CONSTRAINT ev_2_ev_1 FOREIGN KEY (p, at) REFERENCES ev_1 (id, at);`},
+	{name: "partition added under a foreign key of the parent",
+		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1,
+		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 + ev2},
+
+	// Indexes that become keys, and the reverse.
+	{name: "unique index becomes primary key",
+		old:  `CREATE TABLE t (id int NOT NULL, v text); CREATE UNIQUE INDEX t_pkey ON t (id);`,
+		new:  `CREATE TABLE t (id int PRIMARY KEY, v text);`,
+		want: []string{"PRIMARY KEY USING INDEX"}, notWant: []string{"DROP INDEX"}},
+	{name: "unique index becomes unique constraint, kept",
+		old:  `CREATE TABLE t (a int); CREATE UNIQUE INDEX t_a_key ON t (a);`,
+		new:  `CREATE TABLE t (a int CONSTRAINT t_a_key UNIQUE);`,
+		want: []string{"UNIQUE USING INDEX"}, notWant: []string{"DROP INDEX"}},
+	{name: "primary key becomes unique index",
+		old: `CREATE TABLE t (id int PRIMARY KEY, v text);`,
+		new: `CREATE TABLE t (id int NOT NULL, v text); CREATE UNIQUE INDEX t_pkey ON t (id);`},
+	{name: "primary key becomes unique constraint",
+		old: `CREATE TABLE t (id int CONSTRAINT t_k PRIMARY KEY);`,
+		new: `CREATE TABLE t (id int NOT NULL CONSTRAINT t_k UNIQUE);`},
+	{name: "unique index of another name becomes primary key",
+		old: `CREATE TABLE t (id int NOT NULL); CREATE UNIQUE INDEX t_id ON t (id);`,
+		new: `CREATE TABLE t (id int PRIMARY KEY);`},
+	{name: "unique index becomes primary key on a partitioned table",
+		old:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at); CREATE UNIQUE INDEX ev_pkey ON ev (id, at);` + ev1,
+		new:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1,
+		want: []string{"DROP INDEX"}, notWant: []string{"USING INDEX"}},
+	{name: "primary key becomes unique index on a partitioned table",
+		old: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1,
+		new: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at); CREATE UNIQUE INDEX ev_pkey ON ev (id, at);` + ev1},
+
+	// Indexes and constraints of partitions versus their parent's.
+	{name: "parent index created on only and attached",
+		new: evWhole + `CREATE INDEX ev_v ON ONLY ev (v); CREATE INDEX ev_1_by_v ON ev_1 (v); CREATE INDEX ev_2_by_v ON ev_2 (v);
+			ALTER INDEX ev_v ATTACH PARTITION ev_1_by_v; ALTER INDEX ev_v ATTACH PARTITION ev_2_by_v;`},
+	{name: "partition index attached to a new parent index",
+		old: evWhole + `CREATE INDEX ev_1_by_v ON ev_1 (v);`,
+		new: evWhole + `CREATE INDEX ev_v ON ONLY ev (v); CREATE INDEX ev_1_by_v ON ev_1 (v); CREATE INDEX ev_2_by_v ON ev_2 (v);
+			ALTER INDEX ev_v ATTACH PARTITION ev_1_by_v; ALTER INDEX ev_v ATTACH PARTITION ev_2_by_v;`},
+	{name: "parent index dropped, the partition keeps one of its own",
+		old: evWhole + `CREATE INDEX ev_v ON ev (v);`,
+		new: evWhole + `CREATE INDEX ev_1_v_idx ON ev_1 (v);`},
+	{name: "local index beside the parent's",
+		old: evWhole + `CREATE INDEX ev_v ON ev (v);`,
+		new: evWhole + `CREATE INDEX ev_v ON ev (v); CREATE INDEX ev_1_v_desc ON ev_1 (v DESC); CREATE UNIQUE INDEX ev_2_v_key ON ev_2 (v, id);`},
+	{name: "partition unique constraint becomes the parent's",
+		old: evWhole + `ALTER TABLE ev_1 ADD CONSTRAINT ev_1_v_at_key UNIQUE (v, at);`,
+		new: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_v_at_key UNIQUE (v, at);`},
+	{name: "partition unique constraint of another name becomes the parent's",
+		old: evWhole + `ALTER TABLE ev_1 ADD CONSTRAINT ev_1_uniq UNIQUE (v, at); CREATE INDEX ev_2_v_local ON ev_2 (v);`,
+		new: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_v_at_key UNIQUE (v, at); CREATE INDEX ev_v ON ev (v);`},
+	{name: "parent unique constraint becomes the partition's",
+		old: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_v_at_key UNIQUE (v, at);`,
+		new: evWhole + `ALTER TABLE ev_1 ADD CONSTRAINT ev_1_v_at_key UNIQUE (v, at);`},
+	{name: "partition check of its own beside the parent's",
+		old: evWhole + `ALTER TABLE ev ADD CONSTRAINT v_short CHECK (length(v) < 100);`,
+		new: evWhole + `ALTER TABLE ev ADD CONSTRAINT v_short CHECK (length(v) < 100); ALTER TABLE ev_1 ADD CONSTRAINT ev_1_id CHECK (id > 0);`},
+
+	// Tables that become partitioned, or stop being.
+	{name: "table becomes partitioned",
+		old:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at));`,
+		new:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1,
+		want: []string{`DROP TABLE "public"."ev"`, "PARTITION BY RANGE", "rows are lost"}},
+	{name: "partitioned table becomes plain",
+		old:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 + ev2,
+		new:  `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at));`,
+		want: []string{`DROP TABLE "public"."ev"`, "rows are lost"}},
+	{name: "partition key changed",
+		old: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);` + ev1,
+		new: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL) PARTITION BY HASH (id); CREATE TABLE ev_h0 PARTITION OF ev FOR VALUES WITH (MODULUS 2, REMAINDER 0); CREATE TABLE ev_h1 PARTITION OF ev FOR VALUES WITH (MODULUS 2, REMAINDER 1);`},
+	{name: "table becomes partitioned under a foreign key",
+		old: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)); CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		new: `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`},
+	{name: "partitioned table with a foreign key becomes plain",
+		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par) PARTITION BY RANGE (at);` + ev1,
+		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par);`},
+
+	// Sequences whose owner goes.
+	{name: "serial column dropped, its sequence kept",
+		old:  `CREATE TABLE t (id serial, v int);`,
+		new:  `CREATE SEQUENCE t_id_seq; CREATE TABLE t (v int);`,
+		want: []string{"OWNED BY NONE"}},
+	{name: "owning table dropped, its sequence kept",
+		old: `CREATE TABLE t (id serial, v int); CREATE TABLE u (a int);`,
+		new: `CREATE SEQUENCE t_id_seq; CREATE TABLE u (a int DEFAULT nextval('t_id_seq'));`},
+	{name: "sequence owner moves to a new table",
+		old: `CREATE TABLE t (id serial, v int);`,
+		new: `CREATE SEQUENCE t_id_seq; CREATE TABLE u (id int NOT NULL DEFAULT nextval('t_id_seq')); ALTER SEQUENCE t_id_seq OWNED BY u.id;`},
+	{name: "sequence gains an owner",
+		old: `CREATE SEQUENCE s; CREATE TABLE t (id int DEFAULT nextval('s'));`,
+		new: `CREATE SEQUENCE s; CREATE TABLE t (id int DEFAULT nextval('s')); ALTER SEQUENCE s OWNED BY t.id;`},
+
+	// Columns dropped from a partitioned table (attnum gaps).
+	{name: "partitioned table with dropped columns gains a column",
+		old: `CREATE TABLE ev (a int, b int, at date NOT NULL) PARTITION BY RANGE (at); ALTER TABLE ev DROP COLUMN a;` + ev1,
+		new: `CREATE TABLE ev (b int, at date NOT NULL, c text) PARTITION BY RANGE (at);` + ev1},
+	{name: "columns dropped before the partition key",
+		old:  `CREATE TABLE ev (a int, b int, at date NOT NULL) PARTITION BY RANGE (at);` + ev1,
+		new:  `CREATE TABLE ev (a int, b int, at date NOT NULL) PARTITION BY RANGE (at); ALTER TABLE ev DROP COLUMN a; ALTER TABLE ev DROP COLUMN b;` + ev1,
+		want: []string{`DROP COLUMN "a"`}},
+	{name: "partition key after dropped columns changes",
+		old: `CREATE TABLE ev (a int, id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at); ALTER TABLE ev DROP COLUMN a;` + ev1,
+		new: `CREATE TABLE ev (a int, id int NOT NULL, at date NOT NULL) PARTITION BY HASH (id); ALTER TABLE ev DROP COLUMN a; CREATE TABLE ev_h PARTITION OF ev FOR VALUES WITH (MODULUS 1, REMAINDER 0);`},
+
+	// Keys changed under another table's foreign key.
+	{name: "referenced column type changed",
+		old: `CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p);`,
+		new: `CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE c (p bigint CONSTRAINT c_p REFERENCES p);`},
+	{name: "referenced unique constraint becomes a unique index",
+		old: `CREATE TABLE p (code text CONSTRAINT p_code_key UNIQUE); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`,
+		new: `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code_key ON p (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`},
+	{name: "referenced primary key widened",
+		old: `CREATE TABLE p (a int, b int NOT NULL, CONSTRAINT p_pk PRIMARY KEY (a)); CREATE TABLE c (a int CONSTRAINT c_a REFERENCES p (a));`,
+		new: `CREATE TABLE p (a int NOT NULL, b int NOT NULL, CONSTRAINT p_pk PRIMARY KEY (a, b), CONSTRAINT p_a UNIQUE (a)); CREATE TABLE c (a int CONSTRAINT c_a REFERENCES p (a));`},
+	{name: "referenced unique index predicate changed",
+		old: `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`,
+		new: `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code) INCLUDE (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`},
+	{name: "referenced table dropped with its foreign key",
+		old: `CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p);`,
+		new: `CREATE TABLE c (p int);`},
+}
+
+func TestAcceptancePartKeys(t *testing.T) {
+	for _, tc := range partKeyCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			plan := planAndProve(t, tc.old, tc.new, diff.Options{})
+			sql := plan.SQL()
+			if tc.old != tc.new && plan.Empty() {
+				t.Fatalf("empty plan")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(sql, w) {
+					t.Errorf("plan lacks %q:\n%s", w, sql)
+				}
+			}
+			if strings.Contains(sql, "rows are lost") && !strings.Contains(strings.Join(plan.Warnings, "\n"), "rows are lost") {
+				t.Errorf("a plan that loses rows has no warning saying so: %q", plan.Warnings)
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(sql, w) {
+					t.Errorf("plan has %q:\n%s", w, sql)
+				}
+			}
+		})
+	}
+}
