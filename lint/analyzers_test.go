@@ -112,6 +112,7 @@ var analyzerCases = []analyzerCase{
 	{name: "drop schema", lint: `DROP SCHEMA extra CASCADE;`, code: "DS101"},
 	{name: "drop table", lint: `DROP TABLE u;`, code: "DS102"},
 	{name: "drop table of the same file", lint: "CREATE TABLE t2 (id int);\nDROP TABLE t2;", code: "DS102", absent: true},
+	{name: "table dropped and created again", lint: "DROP TABLE u;\nCREATE TABLE u (id int, at date NOT NULL) PARTITION BY RANGE (at);", code: "DS102"},
 	{name: "drop column", lint: `ALTER TABLE t DROP COLUMN s;`, code: "DS103"},
 	{name: "unique index on existing column", lint: `CREATE UNIQUE INDEX t_s_key ON t (s);`, code: "MF101"},
 	{name: "not null column without default", lint: `ALTER TABLE t ADD COLUMN x int NOT NULL;`, code: "PG403"},
