@@ -65,26 +65,10 @@ func partish(c *schema.Catalog, q *schema.QName) bool {
 	return ok && (t.Kind == 'p' || t.IsPartition())
 }
 
-// recreated reports whether the table is dropped and created again: it
-// becomes partitioned or stops being, its partition key changes, or (a
-// partition) it changes its parent or its parent is recreated.
+// recreated reports whether the table is dropped and created again
+// (recreate.go).
 func (p *planner) recreated(q schema.QName) bool {
-	return p.recreatedDepth(q, 0)
-}
-
-func (p *planner) recreatedDepth(q schema.QName, depth int) bool {
-	t1, ok1 := p.from.Catalog.Table(q)
-	t2, ok2 := p.to.Catalog.Table(q)
-	if !ok1 || !ok2 || depth > 100 {
-		return false
-	}
-	if (t1.Kind == 'p') != (t2.Kind == 'p') || t1.PartitionKey != t2.PartitionKey || t1.IsPartition() != t2.IsPartition() {
-		return true
-	}
-	if t1.IsPartition() {
-		return *t1.Parent != *t2.Parent || p.recreatedDepth(*t1.Parent, depth+1)
-	}
-	return false
+	return recreatedTable(p.from.Catalog, p.to.Catalog, q)
 }
 
 // losesReference reports whether the plan takes away, even for a moment,

@@ -150,7 +150,7 @@ func stateDisturbed(from, to *schema.State) map[string]bool {
 	}
 	for _, t1 := range from.Catalog.Tables {
 		t2, ok := to.Catalog.Table(t1.QName)
-		if !ok {
+		if !ok || recreatedTable(from.Catalog, to.Catalog, t1.QName) {
 			m[schema.TableRef(t1.Schema, t1.Name).String()] = true
 			continue
 		}

@@ -50,6 +50,30 @@ var partKeyCases = []acceptanceCase{
 		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1,
 		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 + ev2},
 
+	{name: "new foreign key between partitioned tables",
+		new: evWhole + `CREATE TABLE ev_note (id int NOT NULL, at date NOT NULL, n text, FOREIGN KEY (id, at) REFERENCES ev) PARTITION BY RANGE (at);
+			CREATE TABLE ev_note_1 PARTITION OF ev_note FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`},
+	{name: "partition added under a foreign key to the parent",
+		old: evParent + evTable + ev1 + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		new: evWhole + `CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`},
+	{name: "partition bound changed under foreign keys",
+		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` + ev1 +
+			`CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);` +
+			`CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-06-01');` +
+			`CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev);`,
+		want: []string{"DETACH PARTITION"}},
+	{name: "partitioned table referencing itself",
+		new: `CREATE TABLE tree (id int NOT NULL, at date NOT NULL, parent int, parent_at date, PRIMARY KEY (id, at), FOREIGN KEY (parent, parent_at) REFERENCES tree) PARTITION BY RANGE (at);
+			CREATE TABLE tree_1 PARTITION OF tree FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`},
+	{name: "foreign key to a sub-partition",
+		new: `CREATE TABLE m (id int NOT NULL, at date NOT NULL, region text NOT NULL, PRIMARY KEY (id, at, region)) PARTITION BY RANGE (at);
+			CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (region);
+			CREATE TABLE m_2024_eu PARTITION OF m_2024 FOR VALUES IN ('eu');
+			CREATE TABLE r (id int, at date, region text, FOREIGN KEY (id, at, region) REFERENCES m_2024_eu);`},
+	{name: "foreign key with a comment on a partitioned table",
+		new: evWhole + `ALTER TABLE ev ADD CONSTRAINT ev_par FOREIGN KEY (p) REFERENCES par; COMMENT ON CONSTRAINT ev_par ON ev IS 'the parent';`},
+
 	// Indexes that become keys, and the reverse.
 	{name: "unique index becomes primary key",
 		old:  `CREATE TABLE t (id int NOT NULL, v text); CREATE UNIQUE INDEX t_pkey ON t (id);`,
@@ -122,6 +146,20 @@ var partKeyCases = []acceptanceCase{
 		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par) PARTITION BY RANGE (at);` + ev1,
 		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par);`},
 
+	{name: "partitioned table with a serial, an identity and storage becomes plain",
+		old:  `CREATE TABLE ev (id serial, n int GENERATED ALWAYS AS IDENTITY (START WITH 7), at date NOT NULL, v text) PARTITION BY RANGE (at); CREATE INDEX ev_v ON ev (v); COMMENT ON TABLE ev IS 'events';` + ev1,
+		new:  `CREATE TABLE ev (id serial, n int GENERATED ALWAYS AS IDENTITY (START WITH 7), at date NOT NULL, v text) WITH (fillfactor = 80); CREATE INDEX ev_v ON ev (v); COMMENT ON TABLE ev IS 'events';`,
+		want: []string{"OWNED BY NONE", "rows are lost"}},
+	{name: "table becomes partitioned under foreign keys both ways",
+		old: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at));
+			CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev ON DELETE CASCADE);`,
+		new: evParent + `CREATE TABLE ev (id int NOT NULL, at date NOT NULL, p int CONSTRAINT ev_par REFERENCES par, PRIMARY KEY (id, at)) PARTITION BY LIST (at);
+			CREATE TABLE ev_d PARTITION OF ev DEFAULT;
+			CREATE TABLE r (id int, at date, CONSTRAINT r_ev FOREIGN KEY (id, at) REFERENCES ev ON DELETE CASCADE);`},
+	{name: "table under a view becomes partitioned",
+		old: `CREATE TABLE ev (id int, at date NOT NULL); CREATE VIEW recent AS SELECT id FROM ev WHERE at > '2024-01-01';`,
+		new: `CREATE TABLE ev (id int, at date NOT NULL) PARTITION BY RANGE (at); CREATE VIEW recent AS SELECT id FROM ev WHERE at > '2024-01-01';` + ev1},
+
 	// Sequences whose owner goes.
 	{name: "serial column dropped, its sequence kept",
 		old:  `CREATE TABLE t (id serial, v int);`,
@@ -162,6 +200,13 @@ var partKeyCases = []acceptanceCase{
 	{name: "referenced unique index predicate changed",
 		old: `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`,
 		new: `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code) INCLUDE (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`},
+	{name: "referenced unique index becomes a unique constraint",
+		old:  `CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code_key ON p (code); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`,
+		new:  `CREATE TABLE p (code text CONSTRAINT p_code_key UNIQUE); CREATE TABLE c (code text CONSTRAINT c_code REFERENCES p (code));`,
+		want: []string{"UNIQUE USING INDEX"}},
+	{name: "referenced primary key becomes a unique index",
+		old: `CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p (id));`,
+		new: `CREATE TABLE p (id int NOT NULL); CREATE UNIQUE INDEX p_id ON p (id); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p (id));`},
 	{name: "referenced table dropped with its foreign key",
 		old: `CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p);`,
 		new: `CREATE TABLE c (p int);`},

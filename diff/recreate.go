@@ -21,6 +21,30 @@ import (
 // only the user can write: whether every row fits a partition is for
 // them to decide.
 
+// recreatedTable reports whether the table is dropped and created again:
+// it becomes partitioned or stops being, its partition key changes, or (a
+// partition) it changes its parent or its parent is recreated.
+func recreatedTable(from, to *schema.Catalog, q schema.QName) bool {
+	for depth := 0; depth < 100; depth++ {
+		t1, ok1 := from.Table(q)
+		t2, ok2 := to.Table(q)
+		if !ok1 || !ok2 {
+			return false
+		}
+		if (t1.Kind == 'p') != (t2.Kind == 'p') || t1.PartitionKey != t2.PartitionKey || t1.IsPartition() != t2.IsPartition() {
+			return true
+		}
+		if !t1.IsPartition() {
+			return false
+		}
+		if *t1.Parent != *t2.Parent {
+			return true
+		}
+		q = *t1.Parent
+	}
+	return false
+}
+
 // recreateTables takes the tables recreated out of the starting Realm, so
 // that Atlas creates them, and drops them first.
 func (p *planner) recreateTables() {
