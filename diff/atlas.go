@@ -17,6 +17,7 @@ import (
 // schemas dropped.
 func (p *planner) atlas() error {
 	defer p.hideForeignKeys()()
+	defer p.hideInherited()()
 	p.recreateTables()
 	changes, err := postgres.DefaultDiff.RealmDiff(p.from.Realm, p.to.Realm)
 	if err != nil {
@@ -184,7 +185,7 @@ func (p *planner) planAtlas(changes []atlas.Change) ([]Stmt, error) {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	stmts := make([]Stmt, 0, len(plan.Changes))
-	for _, c := range plan.Changes {
+	for _, c := range p.inheritCreates(plan.Changes) {
 		cmd, err := namePrimaryKey(c)
 		if err != nil {
 			return nil, err

@@ -88,6 +88,7 @@ type planner struct {
 	partitions      map[schema.QName]partitionChange
 	fkManaged       map[fkKey]bool // foreign keys planned from the catalog (fkeys.go)
 	fkAdds          []fkKey
+	inherit         inheritance
 }
 
 // Diff returns the plan that takes a database in state from to state to.
@@ -101,12 +102,14 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.domains,
 		p.sequences,
 		p.foreignKeysBefore,
+		p.inheritBefore,
 		p.columnsBefore,
 		p.partitionsBefore,
 		p.atlas,
 		p.partitionsAfter,
 		p.sequencesAfter,
 		p.identityAfter,
+		p.inheritAfter,
 		p.tableProperties,
 		p.foreignKeysAfter,
 	}

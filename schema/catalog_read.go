@@ -90,7 +90,7 @@ SELECT n.nspname, c.relname, c.relkind, c.relpersistence,
 	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
 	c.relrowsecurity, c.relforcerowsecurity,
 	COALESCE(pg_catalog.array_to_string(c.reloptions, ', '), ''),
-	COALESCE((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(ipn.nspname) || '.' || pg_catalog.quote_ident(ipc.relname), ', ' ORDER BY i.inhseqno)
+	COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ipn.nspname, ipc.relname) ORDER BY i.inhseqno)::text
 		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class ipc ON ipc.oid = i.inhparent JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ipc.relnamespace
 		WHERE i.inhrelid = c.oid AND NOT c.relispartition), ''),
 	c.relacl IS NOT NULL,
@@ -134,7 +134,9 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 		}
 		t.Options = options
 		if inherits != "" {
-			prop("inherits " + inherits)
+			if err := t.readInherits(inherits); err != nil {
+				return err
+			}
 		}
 		if hasACL {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: t.Schema, Name: t.Name, Detail: "grants on table"})
@@ -236,7 +238,7 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 
 const catConstraintsQuery = `
 SELECT n.nspname, c.relname, k.conname, k.contype::text, pg_catalog.pg_get_constraintdef(k.oid),
-	k.conparentid <> 0 OR k.coninhcount > 0, COALESCE(pk.conname, ''),
+	k.conparentid <> 0 OR k.coninhcount > 0, k.conislocal, COALESCE(pk.conname, ''),
 	COALESCE(pg_catalog.obj_description(k.oid, 'pg_constraint'), ''),
 	CASE WHEN k.contype IN ('p', 'u', 'x', 'f') THEN COALESCE(ic.relname, '') ELSE '' END,
 	COALESCE(rn.nspname, ''), COALESCE(rc.relname, '')
@@ -257,7 +259,7 @@ func (c *Catalog) readConstraints(ctx context.Context, q Querier, schemas []stri
 			refSchema, refName string
 			k                  = &ConstraintInfo{}
 		)
-		if err := r.Scan(&schema, &table, &k.Name, &typ, &k.Def, &k.Inherited, &k.Parent, &k.Comment, &k.Index, &refSchema, &refName); err != nil {
+		if err := r.Scan(&schema, &table, &k.Name, &typ, &k.Def, &k.Inherited, &k.Local, &k.Parent, &k.Comment, &k.Index, &refSchema, &refName); err != nil {
 			return err
 		}
 		if refName != "" {

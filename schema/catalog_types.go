@@ -137,12 +137,15 @@ type TableInfo struct {
 	Persistence  byte   // 'p' permanent, 'u' unlogged
 	PartitionKey string // pg_get_partkeydef, for partitioned tables
 	Parent       *QName // the partitioned table, for partitions
-	Bound        string // partition bound, e.g. FOR VALUES FROM (1) TO (10)
-	Options      string // storage parameters, e.g. "fillfactor=70, autovacuum_enabled=false"
-	Comment      string
-	Columns      []*ColumnInfo
-	Constraints  []*ConstraintInfo
-	Indexes      []*IndexInfo
+	// Inherits are the parents of a table that inherits (INHERITS), in
+	// their order; partitions have none.
+	Inherits    []QName
+	Bound       string // partition bound, e.g. FOR VALUES FROM (1) TO (10)
+	Options     string // storage parameters, e.g. "fillfactor=70, autovacuum_enabled=false"
+	Comment     string
+	Columns     []*ColumnInfo
+	Constraints []*ConstraintInfo
+	Indexes     []*IndexInfo
 }
 
 // IsPartition reports whether the table is a partition of another.
@@ -189,6 +192,9 @@ type ConstraintInfo struct {
 	// Inherited is true for constraints a partition (or child table) gets
 	// from its parent.
 	Inherited bool
+	// Local is true for a constraint defined on the table itself
+	// (conislocal), inherited too or not.
+	Local bool
 	// Parent is the name of the parent's constraint for constraints of a
 	// partition cloned from a partitioned table.
 	Parent  string

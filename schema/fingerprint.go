@@ -35,6 +35,7 @@ func (c *Catalog) Objects() []Object {
 			kind = KindPartition
 			def += " PARTITION OF " + t.Parent.String() + " " + t.Bound
 		}
+		def += t.inheritsDef()
 		if t.Options != "" {
 			def += " WITH (" + t.Options + ")"
 		}

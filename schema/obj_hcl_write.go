@@ -193,13 +193,19 @@ func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
 }
 
 // NotInHCL lists the objects of st that MarshalObjectsHCL cannot write:
-// default privileges, and partitions whose parent is out of scope.
+// default privileges, partitions whose parent is out of scope, and table
+// inheritance (the child is written as a table of its own).
 func NotInHCL(st *State) []string {
 	var out []string
 	if st == nil || st.Realm == nil {
 		return nil
 	}
 	if st.Catalog != nil {
+		for _, t := range st.Catalog.Tables {
+			if len(t.Inherits) > 0 {
+				out = append(out, fmt.Sprintf("inheritance of table %s%s (written as a table of its own)", t.QName, t.inheritsDef()))
+			}
+		}
 		for _, t := range st.Catalog.Partitions() {
 			if _, ok := st.Catalog.Table(*t.Parent); !ok {
 				out = append(out, fmt.Sprintf("partition %s (its parent %s is out of scope)", t.QName, t.Parent))

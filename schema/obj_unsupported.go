@@ -68,10 +68,7 @@ SELECT 'access method', pg_catalog.quote_ident(a.amname) FROM pg_catalog.pg_am a
 UNION ALL
 SELECT 'transform', pg_catalog.format_type(t.trftype, NULL) || ' language ' || l.lanname
 FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang WHERE ` + notExtMember("pg_transform", "t.oid") + `
-UNION ALL
-SELECT 'table inheritance', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
-FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT c.relispartition AND c.relkind IN ('r', 'p', 'f') AND n.nspname = ANY($1)
+
 ORDER BY 1, 2`
 }
 
