@@ -31,36 +31,90 @@ type inheritance struct {
 	newChildren map[*atlas.Table]*schema.TableInfo
 	// hiddenCols are the columns hidden from Atlas, by child.
 	hiddenCols map[schema.QName]map[string]bool
+	// rejoined are the parents a child leaves and joins again, by child.
+	rejoined map[schema.QName]map[schema.QName]bool
 }
 
-func keptParents(t1, t2 *schema.TableInfo) []schema.QName {
+// keptParents are the parents a child has in both states, those it
+// leaves for a moment aside (rejoined).
+func (p *planner) keptParents(t1, t2 *schema.TableInfo) []schema.QName {
 	var out []schema.QName
 	if t1 == nil || t2 == nil {
 		return nil
 	}
 	for _, q := range t2.Inherits {
-		if t1.InheritsFrom(q) {
+		if t1.InheritsFrom(q) && !p.inherit.rejoined[t2.QName][q] {
 			out = append(out, q)
 		}
 	}
 	return out
 }
 
+// rejoins reports whether the child must leave the parent and join it
+// again: the parent drops a column or check that the child keeps as its
+// own, which PostgreSQL would drop from the child too; after NO INHERIT
+// the child's columns and checks are its own.
+func (p *planner) rejoins(t1, t2 *schema.TableInfo, parent schema.QName) bool {
+	p1, ok1 := p.from.Catalog.Table(parent)
+	p2, ok2 := p.to.Catalog.Table(parent)
+	if !ok1 || !ok2 {
+		return false
+	}
+	for _, c2 := range t2.Columns {
+		c1, ok := t1.Column(c2.Name)
+		_, inP1 := p1.Column(c2.Name)
+		_, inP2 := p2.Column(c2.Name)
+		if ok && !c1.Local && c2.Local && inP1 && !inP2 {
+			return true
+		}
+	}
+	check := func(t *schema.TableInfo, name string) *schema.ConstraintInfo {
+		for _, k := range t.Constraints {
+			if k.Type == 'c' && k.Name == name {
+				return k
+			}
+		}
+		return nil
+	}
+	for _, k2 := range t2.Constraints {
+		if k2.Type != 'c' || !k2.Local {
+			continue
+		}
+		k1 := check(t1, k2.Name)
+		if k1 != nil && !k1.Local && check(p1, k2.Name) != nil && check(p2, k2.Name) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // inheritBefore removes the relationships that go.
 func (p *planner) inheritBefore() error {
-	p.inherit = inheritance{newChildren: map[*atlas.Table]*schema.TableInfo{}, hiddenCols: map[schema.QName]map[string]bool{}}
+	p.inherit = inheritance{
+		newChildren: map[*atlas.Table]*schema.TableInfo{},
+		hiddenCols:  map[schema.QName]map[string]bool{},
+		rejoined:    map[schema.QName]map[schema.QName]bool{},
+	}
 	for _, t1 := range p.from.Catalog.Tables {
 		if p.schemaDropped(t1.Schema) {
 			continue
 		}
 		t2, _ := p.to.Catalog.Table(t1.QName)
 		for _, q := range t1.Inherits {
+			comment := fmt.Sprintf("table %s no longer inherits from %s (it keeps its columns)", t1.Name, q.Name)
 			if t2 != nil && t2.InheritsFrom(q) {
-				continue
+				if !p.rejoins(t1, t2, q) {
+					continue
+				}
+				if p.inherit.rejoined[t1.QName] == nil {
+					p.inherit.rejoined[t1.QName] = map[schema.QName]bool{}
+				}
+				p.inherit.rejoined[t1.QName][q] = true
+				comment = fmt.Sprintf("table %s leaves %s for a moment: it keeps what %s drops", t1.Name, q.Name, q.Name)
 			}
 			p.pre = append(p.pre, Stmt{
 				SQL:     fmt.Sprintf("ALTER TABLE %s NO INHERIT %s", t1.QName, q),
-				Comment: fmt.Sprintf("table %s no longer inherits from %s (it keeps its columns)", t1.Name, q.Name),
+				Comment: comment,
 			})
 		}
 	}
@@ -80,7 +134,7 @@ func (p *planner) hiddenFromAtlas(q schema.QName) (fromCols, toCols, fromChecks,
 		t2 = nil
 	}
 	newChild := t2 != nil && len(t2.Inherits) > 0 && t1 == nil
-	kept := keptParents(t1, t2)
+	kept := p.keptParents(t1, t2)
 	supplies := func(c *schema.Catalog, col string) bool {
 		for _, pq := range kept {
 			if pt, ok := c.Table(pq); ok {
@@ -292,7 +346,7 @@ func (p *planner) inheritAfter() error {
 		existed = existed && !p.recreated(t2.QName)
 		if existed {
 			for _, q := range t2.Inherits {
-				if !t1.InheritsFrom(q) {
+				if !t1.InheritsFrom(q) || p.inherit.rejoined[t2.QName][q] {
 					p.post = append(p.post, Stmt{
 						SQL:     fmt.Sprintf("ALTER TABLE %s INHERIT %s", t2.QName, q),
 						Comment: fmt.Sprintf("table %s inherits from %s", t2.Name, q.Name),
@@ -350,7 +404,7 @@ func (p *planner) inheritedColumn(t1, t2 *schema.TableInfo, name string, existed
 		return parentCol(p.to.Catalog, t2.Inherits), ""
 	}
 	have := *c1
-	kept := keptParents(t1, t2)
+	kept := p.keptParents(t1, t2)
 	pf, pt := parentCol(p.from.Catalog, kept), parentCol(p.to.Catalog, kept)
 	if pf != nil && pt != nil {
 		if pf.Default != pt.Default {

@@ -58,6 +58,13 @@ var inheritCases = []acceptanceCase{
 	{name: "child's own default on an inherited column",
 		old: inhParent + inhChild,
 		new: inhParent + inhChild + `ALTER TABLE ONLY child ALTER COLUMN at SET DEFAULT '2024-01-01';`},
+	{name: "column dropped from a parent, kept by its child",
+		old:  inhParent + inhChild,
+		new:  strings.Replace(inhParent, "at timestamptz DEFAULT now(),", "", 1) + `CREATE TABLE child (extra text, at timestamptz DEFAULT now(), CONSTRAINT extra_set CHECK (extra <> '')) INHERITS (base);`,
+		want: []string{"NO INHERIT", "INHERIT \"public\".\"base\""}},
+	{name: "check dropped from a parent, kept by its child",
+		old: inhParent + inhChild,
+		new: strings.Replace(inhParent, "CONSTRAINT id_positive CHECK (id > 0), ", "", 1) + `CREATE TABLE child (extra text, CONSTRAINT extra_set CHECK (extra <> ''), CONSTRAINT id_positive CHECK (id > 0)) INHERITS (base);`},
 	{name: "grandchild",
 		new: inhParent + inhChild + `CREATE TABLE grandchild (deep bool) INHERITS (child);`},
 }
