@@ -84,6 +84,9 @@ type ApplyReport struct {
 	// RolledBack is set when a failure under TxModeAll undid the files of
 	// this run that had succeeded.
 	RolledBack bool
+	// Notes tell what the run did about statements an interrupted run
+	// left started (see Noter).
+	Notes []string
 	// Start and End bound the run.
 	Start, End time.Time
 }
@@ -289,7 +292,7 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 		if modes[i] == TxModeNone {
 			err = a.runNoTx(ctx, f, i)
 		} else {
-			err = a.runTx(ctx, f, i, true, true)
+			err = a.runTx(ctx, f, i, true, true, TxModeFile)
 		}
 		restore()
 		if err != nil {

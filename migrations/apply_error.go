@@ -21,12 +21,19 @@ type StmtError struct {
 	Pos Pos
 	// Err is the database error, usually a *pgconn.PgError.
 	Err error
+	// At names what raised the error when it was not the statement
+	// itself, e.g. "COMMIT" for a deferred constraint checked at the
+	// file's commit (Pos is then the end of the file's last statement).
+	At string
 }
 
 // Error formats the error as file:line:col: statement head: message
 // (SQLSTATE code), followed by PostgreSQL's detail and hint lines if any.
 func (e *StmtError) Error() string {
 	msg := fmt.Sprintf("%s: %s: %s", e.Pos, StmtHead(e.File.Stmts[e.Index].Text), DBMessage(e.Err))
+	if e.At != "" {
+		msg = fmt.Sprintf("%s: at %s: %s", e.Pos, e.At, DBMessage(e.Err))
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(e.Err, &pgErr) {
 		if pgErr.Detail != "" {

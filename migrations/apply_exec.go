@@ -2,9 +2,12 @@ package migrations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // batch is a simple-protocol query message holding several statements;
@@ -46,6 +49,24 @@ func (a *applier) execBatch(ctx context.Context, q *batch, onResult func(done in
 	return done, stmtErr
 }
 
+// failedPart returns the index of the statement of the message that err
+// belongs to: the one holding PostgreSQL's error position when it gave one
+// (a syntax error rejects the whole message, so none completed), else the
+// one after the done completed statements.
+func (q *batch) failedPart(err error, done int) int {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Position <= 0 {
+		return done
+	}
+	off := byteOffset(q.b.String(), int(pgErr.Position))
+	for k := len(q.starts) - 1; k >= 0; k-- {
+		if off >= q.starts[k] {
+			return k
+		}
+	}
+	return done
+}
+
 // stmtFailure builds the error of statement index of f, which failed with
 // err at byte offset start of message msg.
 func stmtFailure(f *ApplyFile, index int, err error, msg string, start int) *StmtError {
@@ -64,28 +85,28 @@ func (a *applier) rollback(ctx context.Context) {
 // runTx runs file f in a transaction: one message with BEGIN (when begin)
 // and the statements, then one with the revision and COMMIT (when commit).
 // The commit is sent only after every statement has succeeded, so a client
-// that dies half-way leaves nothing of the file behind.
-func (a *applier) runTx(ctx context.Context, f *ApplyFile, index int, begin, commit bool) error {
+// that dies half-way leaves nothing of the file behind. Every failure, a
+// syntax error that made PostgreSQL reject the whole message and an error
+// raised at COMMIT (a deferred constraint) included, is recorded in the
+// history with its position.
+func (a *applier) runTx(ctx context.Context, f *ApplyFile, index int, begin, commit bool, mode string) error {
 	skip, partial, err := a.resume(f)
 	if err != nil {
 		return err
 	}
-	mode := TxModeFile
-	if !commit {
-		mode = TxModeAll
+	if skip, partial, err = a.recoverStarted(ctx, f, skip, partial); err != nil {
+		return err
 	}
 	res := a.fileStart(f, index, skip, mode)
 	rev := a.newRevision(f, skip, partial, res.Start)
 	var q batch
+	offset := 0
 	if begin {
-		q.b.WriteString("BEGIN;\n")
+		q.add("BEGIN")
+		offset = 1
 	}
 	for _, st := range f.Stmts[skip:] {
 		q.add(st.Text)
-	}
-	offset := 0
-	if begin {
-		offset = 1
 	}
 	done, err := a.execBatch(ctx, &q, func(n int) {
 		if n > offset && a.opts.Progress != nil {
@@ -94,50 +115,55 @@ func (a *applier) runTx(ctx context.Context, f *ApplyFile, index int, begin, com
 	})
 	if err != nil {
 		a.rollback(ctx)
-		if done < offset || done-offset >= len(q.starts) {
+		part := q.failedPart(err, done)
+		if part < offset || part-offset >= len(f.Stmts)-skip {
 			return a.fileDone(res, fmt.Errorf("%s: %w", f.Path, err))
 		}
-		i := done - offset
-		stmtErr := stmtFailure(f, skip+i, err, q.b.String(), q.starts[i])
+		i := skip + part - offset
+		stmtErr := stmtFailure(f, i, err, q.b.String(), q.starts[part])
 		if a.conn.IsClosed() {
 			return a.fileDone(res, stmtErr)
 		}
 		rev.ExecutionTime = time.Since(res.Start)
-		return a.fileDone(res, a.recordFailure(ctx, rev, stmtErr, f.hashText(skip+i)))
+		return a.fileDone(res, a.recordFailure(ctx, rev, stmtErr, f.hashText(i)))
 	}
 	rev.Applied = len(f.Stmts)
 	rev.PartialHashes = nil
 	rev.ExecutionTime = time.Since(res.Start)
-	tail := a.h.upsertSQL(rev, false)
+	var tail batch
+	tail.add(a.h.upsertSQL(rev, false))
 	if commit {
-		tail += ";\nCOMMIT"
+		tail.add("COMMIT")
 	}
-	if _, err := a.conn.Exec(ctx, tail); err != nil {
+	if n, err := a.execBatch(ctx, &tail, nil); err != nil {
 		a.rollback(ctx)
-		err = fmt.Errorf("%s: record the revision and commit: %w", f.Path, err)
-		if commit && !a.conn.IsClosed() {
-			rev.Applied, rev.PartialHashes = skip, partial
-			return a.fileDone(res, a.recordFailure(ctx, rev, err, "COMMIT"))
+		if !commit || n == 0 || len(f.Stmts) == 0 {
+			return a.fileDone(res, fmt.Errorf("%s: record the revision and commit: %w", f.Path, err))
 		}
-		return a.fileDone(res, err)
+		what := "COMMIT"
+		if mode == TxModeAll {
+			what = "COMMIT of the transaction of all files"
+		}
+		last := f.Stmts[len(f.Stmts)-1]
+		cerr := &StmtError{File: f, Index: len(f.Stmts) - 1, Pos: advance(last.Pos, last.Text), Err: err, At: what}
+		if a.conn.IsClosed() {
+			return a.fileDone(res, cerr)
+		}
+		rev.Applied, rev.PartialHashes = skip, partial
+		return a.fileDone(res, a.recordFailure(ctx, rev, cerr, "COMMIT"))
 	}
 	res.Applied = len(f.Stmts) - skip
 	return a.fileDone(res, nil)
 }
 
-// runAll runs all files in one transaction and commits at the end; a
-// failure rolls back every file of the run.
+// runAll runs all files in one transaction, committed with the last file;
+// a failure rolls back every file of the run.
 func (a *applier) runAll(ctx context.Context, pending []*ApplyFile) error {
 	for i, f := range pending {
-		if err := a.runTx(ctx, f, i, i == 0, false); err != nil {
+		if err := a.runTx(ctx, f, i, i == 0, i == len(pending)-1, TxModeAll); err != nil {
 			a.markRolledBack()
 			return err
 		}
-	}
-	if _, err := a.conn.Exec(ctx, "COMMIT"); err != nil {
-		a.rollback(ctx)
-		a.markRolledBack()
-		return fmt.Errorf("commit the transaction of all files: %w", err)
 	}
 	return nil
 }
@@ -147,47 +173,4 @@ func (a *applier) markRolledBack() {
 	for _, r := range a.rep.Files {
 		r.Applied = 0
 	}
-}
-
-// runNoTx runs file f statement by statement outside a transaction,
-// recording progress after each statement (applied count and running
-// statement hashes) so that a later run resumes after the last one.
-func (a *applier) runNoTx(ctx context.Context, f *ApplyFile, index int) error {
-	skip, partial, err := a.resume(f)
-	if err != nil {
-		return err
-	}
-	res := a.fileStart(f, index, skip, TxModeNone)
-	rev := a.newRevision(f, skip, partial, res.Start)
-	if err := a.h.Write(ctx, a.conn, rev); err != nil {
-		return a.fileDone(res, err)
-	}
-	sums := f.partialHashes()
-	for i := skip; i < len(f.Stmts); i++ {
-		var q batch
-		q.add(f.Stmts[i].Text)
-		if _, err := a.execBatch(ctx, &q, nil); err != nil {
-			stmtErr := stmtFailure(f, i, err, q.b.String(), 0)
-			if a.conn.IsClosed() {
-				return a.fileDone(res, stmtErr)
-			}
-			rev.ExecutionTime = time.Since(res.Start)
-			return a.fileDone(res, a.recordFailure(ctx, rev, stmtErr, f.hashText(i)))
-		}
-		res.Applied++
-		rev.Applied = i + 1
-		rev.PartialHashes = append(rev.PartialHashes, "h1:"+sums[i])
-		rev.Error, rev.ErrorStmt = "", ""
-		if rev.Applied == len(f.Stmts) {
-			rev.PartialHashes = nil
-		}
-		rev.ExecutionTime = time.Since(res.Start)
-		if err := a.h.Write(ctx, a.conn, rev); err != nil {
-			return a.fileDone(res, fmt.Errorf("%s: statement %d was applied but recording it failed: %w", f.Path, i+1, err))
-		}
-		if p := a.opts.Progress; p != nil {
-			p.Stmt(f, i+1)
-		}
-	}
-	return a.fileDone(res, nil)
 }

@@ -24,6 +24,9 @@ func (p *LineProgress) FileStart(f *ApplyFile, index, skip int) {}
 // Stmt implements Progress.
 func (p *LineProgress) Stmt(f *ApplyFile, done int) {}
 
+// Note implements Noter.
+func (p *LineProgress) Note(msg string) { fmt.Fprintln(p.W, msg) }
+
 // FileDone implements Progress.
 func (p *LineProgress) FileDone(f *ApplyFile, res *FileResult) {
 	status := "ok  "
@@ -106,6 +109,14 @@ func (p *TermProgress) Stmt(f *ApplyFile, done int) {
 	if time.Since(p.lastDraw) >= 50*time.Millisecond {
 		p.draw()
 	}
+}
+
+// Note implements Noter: the note is printed above the status line.
+func (p *TermProgress) Note(msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r\x1b[K%s\n", msg)
+	p.draw()
 }
 
 // FileDone implements Progress.

@@ -1,0 +1,138 @@
+package migrations
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
+
+// stmtKind tells how a statement of a file without a transaction can run
+// together with the history record of its progress.
+type stmtKind int
+
+const (
+	// kindTx runs in a transaction: it commits together with its
+	// progress record, so a kill leaves both or neither.
+	kindTx stmtKind = iota
+	// kindNoTx cannot run inside a transaction block (CREATE INDEX
+	// CONCURRENTLY, VACUUM, ...): it is recorded as started before it
+	// runs, and a later run finds out from the catalog whether it took
+	// effect.
+	kindNoTx
+	// kindTxControl is a transaction control statement of the file's own
+	// (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, ...).
+	kindTxControl
+)
+
+// recoveryKind tells how a later run finds out whether an interrupted
+// kindNoTx statement took effect.
+type recoveryKind int
+
+const (
+	// recoverUnknown: the catalog cannot tell; a person has to decide.
+	recoverUnknown recoveryKind = iota
+	// recoverCreateIndex: done when the index exists and is valid; an
+	// invalid one is dropped and built again.
+	recoverCreateIndex
+	// recoverDropIndex: done when none of the indexes exists any more.
+	recoverDropIndex
+	// recoverRerun: running it again is harmless (VACUUM, REINDEX, ...).
+	recoverRerun
+)
+
+// stmtInfo is what apply needs to know of a statement to run it safely
+// outside a file transaction.
+type stmtInfo struct {
+	kind    stmtKind
+	recover recoveryKind
+	// txKind is the kind of a kindTxControl statement.
+	txKind pg.TransactionStmtKind
+	// chain is set for COMMIT AND CHAIN and ROLLBACK AND CHAIN.
+	chain bool
+	// table and index name the relations of an index statement, as
+	// written (schema-qualified or not): for recoverCreateIndex the table
+	// and the index name, for recoverDropIndex the indexes.
+	table   qualName
+	indexes []qualName
+}
+
+// qualName is a possibly schema-qualified name as written in a statement.
+type qualName struct{ schema, name string }
+
+// classifyStmt parses a statement with PostgreSQL's parser and tells how
+// it can run. A statement the parser rejects is kindTx: it fails inside
+// its transaction, and PostgreSQL reports the syntax error.
+func classifyStmt(text string) stmtInfo {
+	res, err := pg.Parse(text)
+	if err != nil || len(res.Stmts) != 1 {
+		return stmtInfo{kind: kindTx}
+	}
+	n := res.Stmts[0].Stmt
+	noTx := func(r recoveryKind) stmtInfo { return stmtInfo{kind: kindNoTx, recover: r} }
+	switch {
+	case n.GetTransactionStmt() != nil:
+		ts := n.GetTransactionStmt()
+		return stmtInfo{kind: kindTxControl, txKind: ts.Kind, chain: ts.Chain}
+	case n.GetIndexStmt() != nil && n.GetIndexStmt().Concurrent:
+		is := n.GetIndexStmt()
+		info := noTx(recoverCreateIndex)
+		if is.Idxname == "" || is.Relation == nil {
+			// PostgreSQL picks the name: nothing to look for.
+			info.recover = recoverUnknown
+			return info
+		}
+		info.table = qualName{schema: is.Relation.Schemaname, name: is.Relation.Relname}
+		info.indexes = []qualName{{schema: is.Relation.Schemaname, name: is.Idxname}}
+		return info
+	case n.GetDropStmt() != nil && n.GetDropStmt().Concurrent:
+		info := noTx(recoverDropIndex)
+		for _, o := range n.GetDropStmt().Objects {
+			var parts []string
+			for _, p := range o.GetList().GetItems() {
+				parts = append(parts, p.GetString_().GetSval())
+			}
+			switch len(parts) {
+			case 1:
+				info.indexes = append(info.indexes, qualName{name: parts[0]})
+			case 2:
+				info.indexes = append(info.indexes, qualName{schema: parts[0], name: parts[1]})
+			default:
+				info.recover = recoverUnknown
+				return info
+			}
+		}
+		return info
+	case n.GetReindexStmt() != nil:
+		rs := n.GetReindexStmt()
+		if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM || rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_DATABASE ||
+			rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA || hasOption(rs.Params, "concurrently") {
+			return noTx(recoverRerun)
+		}
+	case n.GetVacuumStmt() != nil && n.GetVacuumStmt().IsVacuumcmd:
+		return noTx(recoverRerun)
+	case n.GetClusterStmt() != nil && n.GetClusterStmt().Relation == nil:
+		return noTx(recoverRerun)
+	case n.GetAlterTableStmt() != nil:
+		for _, c := range n.GetAlterTableStmt().Cmds {
+			if pc := c.GetAlterTableCmd().GetDef().GetPartitionCmd(); pc != nil && pc.Concurrent {
+				return noTx(recoverUnknown)
+			}
+		}
+	case n.GetCreatedbStmt() != nil, n.GetDropdbStmt() != nil, n.GetAlterSystemStmt() != nil,
+		n.GetCreateTableSpaceStmt() != nil, n.GetDropTableSpaceStmt() != nil,
+		n.GetCreateSubscriptionStmt() != nil, n.GetAlterSubscriptionStmt() != nil, n.GetDropSubscriptionStmt() != nil,
+		n.GetCallStmt() != nil:
+		// CALL may commit inside the procedure, which a transaction
+		// block forbids.
+		return noTx(recoverUnknown)
+	}
+	return stmtInfo{kind: kindTx}
+}
+
+// hasOption reports whether a list of DefElem options holds name.
+func hasOption(opts []*pg.Node, name string) bool {
+	for _, o := range opts {
+		if o.GetDefElem().GetDefname() == name {
+			return true
+		}
+	}
+	return false
+}
