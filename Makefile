@@ -4,13 +4,19 @@ BIN      ?= bin/schemactl
 PKGS     ?= ./...
 BENCHTIME ?= 5x
 
-.PHONY: build test bench lint fmt create-migrations check-migrations clean
+.PHONY: build test chaos bench lint fmt create-migrations check-migrations clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schemactl
 
 test:
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# The long form of the chaos test: CHAOS_KILLS SIGKILLs of `migrate apply`
+# on the kratos history (serial, then with 8 concurrent appliers).
+CHAOS_KILLS ?= 1000
+chaos:
+	bash -o pipefail -c "SCHEMACTL_CHAOS_KILLS=$(CHAOS_KILLS) $(GO) test -count=1 -timeout 60m -run TestChaos -v ./cmd/schemactl/ | grep -Ev '^ *(=== RUN|--- PASS: TestChaosApplyKratos/[a-z]+/round)'"
 
 # Every benchmark comes with a floor measured in the same run; the script
 # prints each figure beside its floor and the ratio.

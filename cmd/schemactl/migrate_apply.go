@@ -208,6 +208,13 @@ func migrateApply(c *cli.Context) error {
 	if term != nil {
 		term.Close()
 	}
+	if opts.Progress == nil && rep != nil {
+		// What apply did about statements an interrupted run left
+		// started; with a progress, it printed them.
+		for _, n := range rep.Notes {
+			fmt.Fprintln(c.App.ErrWriter, n)
+		}
+	}
 	if format != "" && !opts.DryRun && rep != nil {
 		if ferr := writeApplyFormat(c.App.Writer, format, tmpl, newApplyView(rep, err)); ferr != nil && err == nil {
 			return ferr
