@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/schemactl/schemactl/schema"
@@ -129,7 +130,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		want[k.Name] = k
 	}
 	for _, k := range localConstraints(t1) {
-		if w, ok := want[k.Name]; (!ok || w.Def != k.Def) && !becomesParents(t1, t2, k) {
+		if w, ok := want[k.Name]; (!ok || w.Def != k.Def) && !becomesParents(t1, t2, k) && !p.checkBecomesParents(t1, t2, k) {
 			clauses = append(clauses, "DROP CONSTRAINT IF EXISTS "+schema.QuoteIdent(k.Name))
 		}
 	}
@@ -177,6 +178,23 @@ func becomesParents(t1, t2 *schema.TableInfo, k *schema.ConstraintInfo) bool {
 		return true
 	}
 	return false
+}
+
+// checkBecomesParents is becomesParents for a check: PostgreSQL merges
+// the partition's check with the parent's new check of the same name and
+// expression.
+func (p *planner) checkBecomesParents(t1, t2 *schema.TableInfo, k *schema.ConstraintInfo) bool {
+	if k.Type != 'c' || t1.Parent == nil {
+		return false
+	}
+	inherited := slices.ContainsFunc(t2.Constraints, func(k2 *schema.ConstraintInfo) bool {
+		return k2.Type == 'c' && k2.Name == k.Name && k2.Def == k.Def && k2.Inherited
+	})
+	parent, ok := p.from.Catalog.Table(*t1.Parent)
+	if !inherited || !ok {
+		return false
+	}
+	return !slices.ContainsFunc(parent.Constraints, func(k1 *schema.ConstraintInfo) bool { return k1.Type == 'c' && k1.Name == k.Name })
 }
 
 // indexBecomesParents is becomesParents for an index: the parent's new
