@@ -138,8 +138,8 @@ func (h *chaos) serial(t *testing.T, kills int) {
 					continue
 				}
 				var waited bool
-				if h.rng.Float64() < 0.1 {
-					waited = h.awaitBare(conn, p)
+				if h.rng.Float64() < 0.15 {
+					waited = h.awaitBare(conn, p, time.Now().Add(h.window(i)))
 				} else {
 					wait, delay := h.pickKill(i, applied)
 					waited = h.await(p, wait, delay)
@@ -185,7 +185,11 @@ func (h *chaos) concurrent(t *testing.T, procs, kills int) {
 				ps[k] = h.start(url, app(k))
 			}
 			for h.report.kills < kills {
-				time.Sleep(time.Duration(h.rng.Int64N(int64(150 * time.Millisecond))))
+				if h.rng.Float64() < 0.5 {
+					h.awaitNoTxRunning(conn, 2*time.Second)
+				} else {
+					time.Sleep(time.Duration(h.rng.Int64N(int64(150 * time.Millisecond))))
+				}
 				var running []int
 				holder := -1
 				for k, p := range ps {
@@ -253,6 +257,35 @@ func (h *chaos) pickKill(i, applied int) (wait int, delay time.Duration) {
 	}
 	rest := max(h.done[len(h.done)-1]-from, time.Millisecond) + startup
 	return -1, time.Duration(h.rng.Int64N(int64(rest)))
+}
+
+// awaitNoTxRunning polls the history for up to timeout until a txmode
+// none file is being applied.
+func (h *chaos) awaitNoTxRunning(conn *pgx.Conn, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		i, applied := h.position(conn)
+		if i == len(h.files) || h.noTx[h.files[i]] && applied >= 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// window is how long an apply starting at file i takes to get through
+// the next txmode none file, from the undisturbed run.
+func (h *chaos) window(i int) time.Duration {
+	startup := max(h.done[0]-h.dur[0], time.Millisecond)
+	from := time.Duration(0)
+	if i > 0 {
+		from = h.done[i-1]
+	}
+	for n := i; n < len(h.files); n++ {
+		if h.noTx[h.files[n]] {
+			return startup + h.done[n] - from
+		}
+	}
+	return startup + h.done[len(h.done)-1] - from
 }
 
 // await waits for the progress line of file wait (when >= 0), then delay;
