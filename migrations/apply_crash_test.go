@@ -62,11 +62,17 @@ func applyOnNewConn(t *testing.T, url string, files []*ApplyFile, opts ApplyOpti
 // the statement must not survive without its record, and the next apply
 // must finish the file.
 func TestNoTxKillBetweenStatementAndRecord(t *testing.T) {
+	const stmt = "ALTER TABLE identities ADD COLUMN external_id varchar(64) NULL CHECK (external_id IS NULL OR external_id != '');"
+	t.Run("directive", func(t *testing.T) { killBetweenStatementAndRecord(t, "-- atlas:txmode none\n"+stmt, TxModeFile) })
+	t.Run("tx-mode none", func(t *testing.T) { killBetweenStatementAndRecord(t, stmt, TxModeNone) })
+}
+
+func killBetweenStatementAndRecord(t *testing.T, file2, mode string) {
 	url := devdb.ForTest(t)
 	conn := mustConnect(t, url)
 	dir := writeDir(t, map[string]string{
 		"1_a.sql": "CREATE TABLE identities (id int);\n",
-		"2_b.sql": "-- atlas:txmode none\nALTER TABLE identities ADD COLUMN external_id varchar(64) NULL CHECK (external_id IS NULL OR external_id != '');",
+		"2_b.sql": file2,
 	})
 	files := mustLoad(t, dir)
 	opts := testOpts()
@@ -75,11 +81,13 @@ func TestNoTxKillBetweenStatementAndRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	killOnRecord(t, conn, "2", 1)
-	if _, err := applyOnNewConn(t, url, files, testOpts()); err == nil {
+	opts = testOpts()
+	opts.TxMode = mode
+	if _, err := applyOnNewConn(t, url, files, opts); err == nil {
 		t.Fatal("the killed apply succeeded")
 	}
 	dropKillOnRecord(t, conn)
-	if _, err := applyOnNewConn(t, url, files, testOpts()); err != nil {
+	if _, err := applyOnNewConn(t, url, files, opts); err != nil {
 		t.Fatalf("apply after the kill: %v", err)
 	}
 	if n := queryString(t, conn, `SELECT count(*)::text FROM information_schema.columns WHERE table_name = 'identities' AND column_name = 'external_id'`); n != "1" {

@@ -101,6 +101,11 @@ func errorPos(err error, message string, start int, st Stmt) Pos {
 		}
 		n++
 	}
+	if byteOff > start+len(st.Text) && byteOff <= start+len(st.Text)+len("\n;") {
+		// At the terminator apply adds ("at or near ;"): the end of the
+		// statement, where its own semicolon is.
+		return advance(st.Pos, st.Text)
+	}
 	if byteOff < start || byteOff > start+len(st.Text) {
 		return st.Pos
 	}

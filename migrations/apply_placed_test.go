@@ -14,11 +14,18 @@ import (
 // errorStmt, and that status reports it failed.
 func placedFailure(t *testing.T, files map[string]string, version, pos, code, errorStmt string) {
 	t.Helper()
+	placedFailureMode(t, TxModeFile, files, version, pos, code, errorStmt)
+}
+
+func placedFailureMode(t *testing.T, mode string, files map[string]string, version, pos, code, errorStmt string) {
+	t.Helper()
 	ctx := context.Background()
 	conn := mustConnect(t, devdb.ForTest(t))
 	dir := writeDir(t, files)
 	loaded := mustLoad(t, dir)
-	_, err := Apply(ctx, conn, loaded, testOpts())
+	opts := testOpts()
+	opts.TxMode = mode
+	_, err := Apply(ctx, conn, loaded, opts)
 	var se *StmtError
 	if !errors.As(err, &se) {
 		t.Fatalf("want a StmtError, got %v", err)
@@ -50,6 +57,20 @@ func TestTxDeferredConstraintAtCommitRecorded(t *testing.T) {
 	placedFailure(t, map[string]string{
 		"1_b.sql": "CREATE TABLE rolled_p (id int PRIMARY KEY);\nCREATE TABLE rolled_c (p int REFERENCES rolled_p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO rolled_c VALUES (1);\n",
 	}, "1", "1_b.sql:3:32", "23503", "0/3 COMMIT")
+}
+
+func TestTxModeAllDeferredConstraintAtCommitRecorded(t *testing.T) {
+	placedFailureMode(t, TxModeAll, map[string]string{
+		"1_a.sql": "CREATE TABLE rolled_p (id int PRIMARY KEY);\nCREATE TABLE rolled_c (p int REFERENCES rolled_p DEFERRABLE INITIALLY DEFERRED);\n",
+		"2_b.sql": "INSERT INTO rolled_c VALUES (1);\n",
+	}, "2", "2_b.sql:1:32", "23503", "0/1 COMMIT")
+}
+
+func TestTxModeAllSyntaxErrorRecorded(t *testing.T) {
+	placedFailureMode(t, TxModeAll, map[string]string{
+		"1_a.sql": "CREATE TABLE rolled_a (id int);\n",
+		"2_b.sql": "CREATE TABLE rolled_b (id int);\nSELECT 1 FROM;\n",
+	}, "2", "2_b.sql:2:14", "42601", "0/2 SELECT 1 FROM;")
 }
 
 func TestNoTxDeferredConstraintAtCommitRecorded(t *testing.T) {
