@@ -172,53 +172,18 @@ func TestNoTxConcurrentIndexRecorded(t *testing.T) {
 // CONCURRENTLY while it waits for an old snapshot, which leaves an invalid
 // index: the next apply drops it and builds it again.
 func TestNoTxInterruptedConcurrentIndexRebuilt(t *testing.T) {
-	ctx := context.Background()
 	url := devdb.ForTest(t)
 	conn := mustConnect(t, url)
-	dir := writeDir(t, map[string]string{
+	files := mustLoad(t, writeDir(t, map[string]string{
 		"1_a.sql": "CREATE TABLE t (id int);\nINSERT INTO t SELECT generate_series(1, 100);\n",
 		"2_b.sql": "-- atlas:txmode none\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_id ON t (id);\n",
-	})
-	files := mustLoad(t, dir)
-	opts := testOpts()
-	opts.Limit = 1
-	if _, err := applyOnNewConn(t, url, files, opts); err != nil {
-		t.Fatal(err)
-	}
-	// An old snapshot makes the build wait once the index is in the
-	// catalog.
-	holder := mustConnect(t, url)
-	if _, err := holder.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t"); err != nil {
-		t.Fatal(err)
-	}
-	errc := make(chan error, 1)
-	go func() {
-		c, err := Connect(ctx, url, ConnOptions{AppName: "schemactl-test-cic"})
-		if err != nil {
-			errc <- err
-			return
-		}
-		defer c.Close(ctx)
-		_, err = Apply(ctx, c, files, testOpts())
-		errc <- err
-	}()
-	waitFor(t, 20*time.Second, "the index build to wait", func() bool {
-		return queryString(t, conn, `SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'schemactl-test-cic' AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'`) == "1"
-	})
-	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'schemactl-test-cic'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-errc; err == nil {
-		t.Fatal("the terminated apply succeeded")
-	}
-	if _, err := holder.Exec(ctx, "COMMIT"); err != nil {
-		t.Fatal(err)
-	}
+	}))
+	interruptWaiting(t, url, files, "CREATE INDEX CONCURRENTLY")
 	if got := queryString(t, conn, `SELECT indisvalid::text FROM pg_index WHERE indexrelid = 't_id'::regclass`); got != "false" {
 		t.Fatalf("index valid after the interruption: %s", got)
 	}
 	var out bytes.Buffer
-	opts = testOpts()
+	opts := testOpts()
 	opts.Progress = &LineProgress{W: &out}
 	if _, err := applyOnNewConn(t, url, files, opts); err != nil {
 		t.Fatal(err)
@@ -228,6 +193,75 @@ func TestNoTxInterruptedConcurrentIndexRebuilt(t *testing.T) {
 	}
 	if got := queryString(t, conn, `SELECT indisvalid::text FROM pg_index WHERE indexrelid = 't_id'::regclass`); got != "true" {
 		t.Fatalf("index valid after resume: %s", got)
+	}
+}
+
+// TestNoTxInterruptedReindexConcurrentlyCleaned terminates REINDEX
+// CONCURRENTLY while it waits, which leaves an invalid t_id_ccnew index:
+// the next apply drops it and runs the REINDEX again.
+func TestNoTxInterruptedReindexConcurrentlyCleaned(t *testing.T) {
+	url := devdb.ForTest(t)
+	conn := mustConnect(t, url)
+	files := mustLoad(t, writeDir(t, map[string]string{
+		"1_a.sql": "CREATE TABLE t (id int);\nINSERT INTO t SELECT generate_series(1, 100);\nCREATE INDEX t_id ON t (id);\n",
+		"2_b.sql": "-- atlas:txmode none\nREINDEX INDEX CONCURRENTLY t_id;\n",
+	}))
+	interruptWaiting(t, url, files, "REINDEX INDEX CONCURRENTLY")
+	if got := queryString(t, conn, `SELECT string_agg(c.relname || ' ' || i.indisvalid, ', ' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass`); got != "t_id true, t_id_ccnew false" {
+		t.Fatalf("indexes after the interruption: %s", got)
+	}
+	var out bytes.Buffer
+	opts := testOpts()
+	opts.Progress = &LineProgress{W: &out}
+	if _, err := applyOnNewConn(t, url, files, opts); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `dropping the invalid index public.t_id_ccnew left by the interrupted statement 1`) {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if got := queryString(t, conn, `SELECT string_agg(c.relname || ' ' || i.indisvalid, ', ' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = 't'::regclass`); got != "t_id true" {
+		t.Fatalf("indexes after resume: %s", got)
+	}
+}
+
+// interruptWaiting applies the first file of files, then the rest while
+// an old snapshot makes the statement starting with stmt wait, and
+// terminates that apply's backend there.
+func interruptWaiting(t *testing.T, url string, files []*ApplyFile, stmt string) {
+	t.Helper()
+	ctx := context.Background()
+	conn := mustConnect(t, url)
+	opts := testOpts()
+	opts.Limit = 1
+	if _, err := applyOnNewConn(t, url, files, opts); err != nil {
+		t.Fatal(err)
+	}
+	holder := mustConnect(t, url)
+	if _, err := holder.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t"); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		c, err := Connect(ctx, url, ConnOptions{AppName: "schemactl-test-wait"})
+		if err != nil {
+			errc <- err
+			return
+		}
+		defer c.Close(ctx)
+		_, err = Apply(ctx, c, files, testOpts())
+		errc <- err
+	}()
+	waitFor(t, 20*time.Second, "the statement to wait", func() bool {
+		return queryString(t, conn, `SELECT count(*)::text FROM pg_stat_activity WHERE application_name = 'schemactl-test-wait' AND query LIKE $1 AND wait_event_type = 'Lock'`, stmt+"%") == "1"
+	})
+	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'schemactl-test-wait'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err == nil {
+		t.Fatal("the terminated apply succeeded")
+	}
+	if _, err := holder.Exec(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
 	}
 }
 

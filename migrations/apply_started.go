@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/schemactl/schemactl/internal/pgquote"
 )
@@ -77,6 +78,9 @@ func (a *applier) tookEffect(ctx context.Context, f *ApplyFile, i int, info stmt
 		return false, &StartedUnknownError{File: f, Index: i}
 	case info.recover == recoverRerun:
 		a.note("%s: statement %d (%s) was interrupted by an earlier run; running it again", pos, i+1, StmtHead(f.Stmts[i].Text))
+		if info.reindex != nil {
+			return false, a.dropReindexLeftovers(ctx, f, i, info.reindex)
+		}
 		return false, nil
 	case info.recover == recoverDropIndex:
 		for _, ix := range info.indexes {
@@ -120,6 +124,49 @@ func (a *applier) tookEffect(ctx context.Context, f *ApplyFile, i int, info stmt
 		}
 		return false, nil
 	}
+}
+
+// dropReindexLeftovers drops the invalid indexes an interrupted REINDEX
+// CONCURRENTLY (statement i of f) left on its target: PostgreSQL names
+// them after the index with a _ccnew or _ccold suffix, and a new REINDEX
+// skips them.
+func (a *applier) dropReindexLeftovers(ctx context.Context, f *ApplyFile, i int, r *reindexTarget) error {
+	scope := "true"
+	var arg any = ""
+	switch r.kind {
+	case pg.ReindexObjectType_REINDEX_OBJECT_INDEX:
+		scope, arg = "i.indrelid = (SELECT indrelid FROM pg_catalog.pg_index WHERE indexrelid = to_regclass($1))", r.rel.String()
+	case pg.ReindexObjectType_REINDEX_OBJECT_TABLE:
+		scope, arg = "i.indrelid = to_regclass($1)", r.rel.String()
+	case pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA:
+		scope, arg = "n.nspname = $1", r.schema
+	}
+	rows, err := a.conn.Query(ctx, `SELECT format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_index i
+		JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+		WHERE NOT i.indisvalid AND c.relname ~ '_cc(new|old)[0-9]*$' AND (`+scope+`) AND $1::text IS NOT NULL ORDER BY 1`, arg)
+	if err != nil {
+		return fmt.Errorf("%s: look for indexes left by the interrupted statement %d: %w", f.Stmts[i].Pos, i+1, err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return fmt.Errorf("%s: look for indexes left by the interrupted statement %d: %w", f.Stmts[i].Pos, i+1, err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: look for indexes left by the interrupted statement %d: %w", f.Stmts[i].Pos, i+1, err)
+	}
+	for _, n := range names {
+		a.note("%s: dropping the invalid index %s left by the interrupted statement %d", f.Stmts[i].Pos, n, i+1)
+		if _, err := a.conn.Exec(ctx, "DROP INDEX CONCURRENTLY IF EXISTS "+n); err != nil {
+			return fmt.Errorf("%s: drop the invalid index %s left by the interrupted statement %d: %w", f.Stmts[i].Pos, n, i+1, err)
+		}
+	}
+	return nil
 }
 
 // relationExists reports whether the relation named n exists (an

@@ -52,6 +52,17 @@ type stmtInfo struct {
 	// and the index name, for recoverDropIndex the indexes.
 	table   qualName
 	indexes []qualName
+	// reindex is the target of a REINDEX CONCURRENTLY, whose interrupted
+	// run leaves invalid _ccnew (and _ccold) indexes behind.
+	reindex *reindexTarget
+}
+
+// reindexTarget is what a REINDEX CONCURRENTLY works on: an index, a
+// table, a schema (by name), or the whole database.
+type reindexTarget struct {
+	kind   pg.ReindexObjectType
+	rel    qualName
+	schema string
 }
 
 // qualName is a possibly schema-qualified name as written in a statement.
@@ -104,7 +115,14 @@ func classifyStmt(text string) stmtInfo {
 		rs := n.GetReindexStmt()
 		if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM || rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_DATABASE ||
 			rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA || hasOption(rs.Params, "concurrently") {
-			return noTx(recoverRerun)
+			info := noTx(recoverRerun)
+			if hasOption(rs.Params, "concurrently") {
+				info.reindex = &reindexTarget{kind: rs.Kind, schema: rs.Name}
+				if rs.Relation != nil {
+					info.reindex.rel = qualName{schema: rs.Relation.Schemaname, name: rs.Relation.Relname}
+				}
+			}
+			return info
 		}
 	case n.GetVacuumStmt() != nil && n.GetVacuumStmt().IsVacuumcmd:
 		return noTx(recoverRerun)
