@@ -57,6 +57,11 @@ type stmtRun struct {
 	Skipped bool
 	// Err is the execution error, if the statement failed.
 	Err error
+	// static is set when the statement's locks are known from its parse
+	// tree (staticLocks: staticLocks are those of SHARE UPDATE EXCLUSIVE
+	// or stronger on existing relations) and pg_locks was not read.
+	static      bool
+	staticLocks []heldLock
 }
 
 // fileRun is a file as the engine ran it.
@@ -93,6 +98,20 @@ type engine struct {
 	// additive is set while a statement runs that only adds relations
 	// (adds).
 	additive bool
+	// staticHeld, while a statement with static locks runs, are the locks
+	// of its transaction after it: the observation takes them instead of
+	// reading pg_locks (nil: read pg_locks).
+	staticHeld map[heldLock]bool
+	// txDynamic is set when a statement of the open transaction that is
+	// not observed may have taken strong locks (dynamicData): its
+	// statements read pg_locks until it ends. tempUsed is set once the
+	// session created a temporary relation, which the snapshot does not
+	// follow: every statement reads pg_locks from then on.
+	txDynamic, tempUsed bool
+	// txRels and verifyHeld serve verify: the relations when the
+	// transaction began, and its locks as pg_locks last showed them.
+	txRels     map[uint32]*relation
+	verifyHeld map[heldLock]bool
 	// blind is set while runFile only brings the database to the state
 	// after files another session lints (replayBlind): statements run as
 	// they would observed, but nothing is observed.
@@ -275,7 +294,7 @@ func (e *engine) begin(ctx context.Context) error {
 	// the migrations' own statements (foreign keys); 1.1, the usual value
 	// for memory and SSDs, makes it use their indexes: about 10% of a
 	// kratos run.
-	if err := e.exec(ctx, "SET client_min_messages = debug1; SET plan_cache_mode = force_generic_plan; SET random_page_cost = 1.1; "+prepareObserve); err != nil {
+	if err := e.exec(ctx, "SET client_min_messages = debug1; SET plan_cache_mode = force_generic_plan; SET random_page_cost = 1.1; "+prepareObserve()); err != nil {
 		return fmt.Errorf("prepare the observation query: %w", err)
 	}
 	return nil
@@ -323,7 +342,18 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			e.readFull = removedFrom(r.Node, e.snap)
 		}
 		e.additive = adds(r.Node)
+		if r.Node != nil && createsTemp(r.Node) {
+			e.tempUsed = true
+		}
+		if !e.blind && !e.tempUsed {
+			r.staticLocks, r.static = staticLocks(r.Node, e.snap)
+		}
+		if r.Class == classData && tx && dynamicData(r.Node) {
+			e.txDynamic = true
+		}
 		fr.Stmts = append(fr.Stmts, r)
+		static := r.static
+		r.static = false // set again by planLocks where it applies
 		switch {
 		case clusterWide(r.Node):
 			// CREATE DATABASE, ALTER SYSTEM and the like would change the
@@ -357,7 +387,9 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			// (A statement observed on its own, classOther, needs the
 			// transaction open for its locks.)
 			commit := !enumAdded && i == len(f.Stmts)-1 && (observed || e.blind || r.Class == classData)
+			e.planLocks(r, static, observed)
 			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, commit)
+			e.staticHeld = nil
 			if err != nil {
 				return nil, observeErr{err}
 			}
@@ -407,7 +439,9 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			e.deferCmd("BEGIN")
 			e.txStarted()
 			observed := !e.blind && r.Class != classData
+			e.planLocks(r, static, observed)
 			obs, stmtErr, cErr, err := e.execStmt(ctx, s.Text, e.snap, observed, r.Class == classTable, true)
+			e.staticHeld = nil
 			if err != nil {
 				return nil, observeErr{err}
 			}
@@ -500,6 +534,29 @@ func (e *engine) txBegin(ctx context.Context) error {
 // pending BEGIN): no locks held, no command number seen.
 func (e *engine) txStarted() {
 	e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
+	e.txDynamic = false
+	if e.verify != nil && e.snap != nil {
+		e.txRels, e.verifyHeld = e.snap.rels, map[heldLock]bool{}
+	}
+}
+
+// planLocks sets staticHeld for a statement about to run in the open
+// transaction and be observed: the transaction's locks with the
+// statement's own, when they are known statically; nil (read pg_locks)
+// otherwise; r.static records which.
+func (e *engine) planLocks(r *stmtRun, static, observed bool) {
+	e.staticHeld = nil
+	if !observed || !static || e.txDynamic {
+		return
+	}
+	r.static = true
+	e.staticHeld = make(map[heldLock]bool, len(e.held)+len(r.staticLocks))
+	for l := range e.held {
+		e.staticHeld[l] = true
+	}
+	for _, l := range r.staticLocks {
+		e.staticHeld[l] = true
+	}
 }
 
 func (e *engine) txCommit(ctx context.Context) error {
@@ -563,6 +620,9 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			job = &diffJob{before: before, after: after, to: to}
 		}
 	}
+	if makesInheritance(r.Node) {
+		after.staticOK = false
+	}
 	r.After = after
 	e.snap = after
 	if e.inTx {
@@ -573,6 +633,11 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			}
 		}
 		e.held = after.locks
+		if e.verify != nil {
+			if err := e.verifyLocks(r, obs, after); err != nil {
+				return observeErr{err}
+			}
+		}
 	}
 	for oid, b := range before.rels {
 		if a := after.rels[oid]; a != nil && a.FileNode != b.FileNode && b.Kind != "S" {

@@ -157,17 +157,36 @@ const addsStmt = "schemactl_lint_observe_adds"
 // simple-protocol message.
 const observeStmt = "schemactl_lint_observe"
 
-// prepareObserve prepares observeQuery in the session.
-const prepareObserve = "PREPARE " + observeStmt + "(int8, bool, int8, text) AS " + observeQuery +
-	"; PREPARE " + addsStmt + "(int8, bool, int8, text) AS " + addsQuery +
-	"; PREPARE " + firstStmt + "(int8, bool, int8, text) AS " + firstQuery
+// staticLockCTE is lockCTE for a statement whose locks are known
+// statically (staticLocks): the locks of the transaction come as two
+// parameters ($5 the OIDs, $6 the modes, as array literals) instead of
+// from pg_locks, whose cost grows with the server's lock table.
+const staticLockCTE = `l AS MATERIALIZED (SELECT u.oid, u.mode FROM unnest($5::text::oid[], $6::text::text[]) u(oid, mode))`
+
+// staticSuffix names the prepared variants of the three queries that take
+// the locks as parameters.
+const staticSuffix = "_static"
+
+// prepareObserve prepares the observation queries in the session, each in
+// a variant reading pg_locks and one taking the locks as parameters.
+func prepareObserve() string {
+	var b strings.Builder
+	for _, q := range []struct{ name, text string }{{observeStmt, observeQuery}, {addsStmt, addsQuery}, {firstStmt, firstQuery}} {
+		fmt.Fprintf(&b, "PREPARE %s(int8, bool, int8, text) AS %s;\n", q.name, q.text)
+		fmt.Fprintf(&b, "PREPARE %s%s(int8, bool, int8, text, text, text) AS %s;\n", q.name, staticSuffix,
+			strings.Replace(q.text, lockCTE, staticLockCTE, 1))
+	}
+	return b.String()
+}
 
 // observeCall returns the EXECUTE of the observation query: maxOID is the
 // highest relation OID known, seen the highest command number of the
 // transaction seen so far (-1 for none); full lists tables to read in
 // full in any case; additive chooses addsQuery, for a statement that only
-// adds relations (see adds), and no command seen yet firstQuery.
-func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool) string {
+// adds relations (see adds), and no command seen yet firstQuery. When
+// locks is not nil they are the relation locks of the transaction
+// (known statically) and pg_locks is not read.
+func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool, locks map[heldLock]bool) string {
 	var b strings.Builder
 	for i, oid := range full {
 		if i > 0 {
@@ -182,12 +201,28 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 	case seen < 0:
 		stmt = firstStmt
 	}
-	return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String())
+	if locks == nil {
+		return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String())
+	}
+	var oids, modes strings.Builder
+	for l := range locks {
+		if oids.Len() > 0 {
+			oids.WriteByte(',')
+			modes.WriteByte(',')
+		}
+		oids.WriteString(strconv.FormatUint(uint64(l.OID), 10))
+		modes.WriteString(l.Mode) // a mode name is letters only
+	}
+	return fmt.Sprintf("EXECUTE %s%s(%d, %t, %d, '{%s}', '{%s}', '{%s}')", stmt, staticSuffix, maxOID, tables, seen, b.String(),
+		oids.String(), modes.String())
 }
 
 // observation is the row of observeQuery, as text.
 type observation struct {
 	locks, rels, gone, lockTimeout, path, tabs, seen []byte
+	// ownLocks (verify, tests) are the locks pg_locks shows after a
+	// statement whose locks were derived statically (ownLocksQuery).
+	ownLocks []byte
 }
 
 // readObservation decodes the one row of the EXECUTE of observeQuery.
@@ -216,8 +251,13 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 	e.pending, e.pendingN = "", 0
 	msg := pre + text
 	want := npre + 1
+	checkLocks := observe && e.verify != nil && e.staticHeld != nil
 	if observe {
-		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive)
+		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld)
+		want++
+	}
+	if checkLocks {
+		msg += "\n;" + ownLocksQuery
 		want++
 	}
 	if commit {
@@ -278,6 +318,13 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 		if obs, err = readObservation(results[npre+1]); err != nil {
 			return nil, nil, nil, err
 		}
+		if checkLocks {
+			res := results[npre+2]
+			if res.Err != nil || len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
+				return nil, nil, nil, fmt.Errorf("read locks: %d rows: %v", len(res.Rows), res.Err)
+			}
+			obs.ownLocks = res.Rows[0][0]
+		}
 	}
 	return obs, nil, commitErr, nil
 }
@@ -290,7 +337,7 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive)).ReadAll()
+		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld)).ReadAll()
 		if err != nil {
 			return fmt.Errorf("observe statement: %w", err)
 		}

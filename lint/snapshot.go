@@ -48,6 +48,9 @@ type snapshot struct {
 	schemas     map[string]bool
 	enums       map[string]*enumType // by schema.name
 	maxOID      uint32               // highest relation OID known
+	// staticOK is set when the database allows static lock levels
+	// (worldQuery, see staticLocks).
+	staticOK bool
 }
 
 // userRelations restricts pg_class c (namespace n) to the user relations
@@ -71,7 +74,8 @@ const snapshotQuery = `SELECT
  coalesce((SELECT json_agg(json_build_array(t.oid, n.nspname, t.typname,
    (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)))
    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-   WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog','information_schema')), '[]')`
+   WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog','information_schema')), '[]'),
+ ` + worldQuery
 
 // takeSnapshot reads the catalog state of the session.
 func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) {
@@ -85,7 +89,7 @@ func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) 
 		rows.Close()
 		return nil, fmt.Errorf("read catalog snapshot: no row: %v", rows.Err())
 	}
-	if err := rows.Scan(&rels, &locks, &s.lockTimeout, &path, &schemas, &enums); err != nil {
+	if err := rows.Scan(&rels, &locks, &s.lockTimeout, &path, &schemas, &enums, &s.staticOK); err != nil {
 		rows.Close()
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
 	}

@@ -93,10 +93,20 @@ func verifyScoped(t *testing.T, files []*migrations.File) {
 	if err := e.begin(ctx); err != nil {
 		t.Fatal(err)
 	}
+	static, observed := 0, 0
+	defer func() { t.Logf("%d of %d observed statements with static locks", static, observed) }()
 	for _, f := range files {
 		fr, err := e.runFile(ctx, f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, r := range fr.Stmts {
+			if r.After != nil && r.InTx {
+				observed++
+				if r.static {
+					static++
+				}
+			}
 		}
 		if fr.Failed {
 			for _, r := range fr.Stmts {

@@ -1,0 +1,148 @@
+package lint
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"ariga.io/atlas/sql/schema"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// TestStaticLocks runs statements on a real server and checks, for each,
+// whether its locks were derived from the parse tree (static) and that
+// those are exactly the new locks pg_locks shows (engine.verifyLocks, read
+// in the same round trip): a wrong static lock level fails here. Each case
+// is a file of its own, run in its transaction, in order on one database.
+func TestStaticLocks(t *testing.T) {
+	cases := []struct {
+		name string
+		sql  string
+		// static says, per statement, whether its locks are static.
+		static []bool
+	}{
+		{"create table", `CREATE TABLE a (id int PRIMARY KEY, code text UNIQUE, n int);`, []bool{true}},
+		{"create table fk", `CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id), a_code text,
+  CONSTRAINT b_code_fk FOREIGN KEY (a_code) REFERENCES a (code));`, []bool{true}},
+		{"create table self fk", `CREATE TABLE s (id int PRIMARY KEY, parent int REFERENCES s (id));`, []bool{true}},
+		{"create table like", `CREATE TABLE c (LIKE a INCLUDING ALL);`, []bool{true}},
+		{"create table plain", `CREATE TABLE d (id int, v int);`, []bool{true}},
+		{"create index", `CREATE INDEX b_a_id ON b (a_id);`, []bool{true}},
+		{"create unique index", `CREATE UNIQUE INDEX a_n ON a (n) WHERE n > 0;`, []bool{true}},
+		{"create index if not exists", `CREATE INDEX IF NOT EXISTS b_a_id ON b (a_id);`, []bool{true}},
+		{"add column", `ALTER TABLE a ADD COLUMN note text;`, []bool{true}},
+		{"add column default not null", `ALTER TABLE a ADD COLUMN kind varchar(16) NOT NULL DEFAULT 'x';`, []bool{true}},
+		{"add column if not exists", `ALTER TABLE a ADD COLUMN IF NOT EXISTS note text;`, []bool{true}},
+		{"add column references", `ALTER TABLE c ADD COLUMN b_id int REFERENCES b (id);`, []bool{true}},
+		{"add column unique", `ALTER TABLE c ADD COLUMN u int UNIQUE;`, []bool{true}},
+		{"add column check", `ALTER TABLE c ADD COLUMN p int CHECK (p > 0);`, []bool{true}},
+		{"add foreign key", `ALTER TABLE c ADD CONSTRAINT c_a_fk FOREIGN KEY (id) REFERENCES a (id) ON DELETE CASCADE;`, []bool{true}},
+		{"add self foreign key", `ALTER TABLE s ADD CONSTRAINT s_self FOREIGN KEY (parent) REFERENCES s (id) NOT VALID;`, []bool{true}},
+		{"add check", `ALTER TABLE a ADD CONSTRAINT a_n_pos CHECK (n > 0);`, []bool{true}},
+		{"add unique", `ALTER TABLE a ADD CONSTRAINT a_note_key UNIQUE (note);`, []bool{true}},
+		{"add primary key", `ALTER TABLE d ADD PRIMARY KEY (id);`, []bool{true}},
+		{"defaults and not null", `ALTER TABLE a ALTER COLUMN note SET DEFAULT 'n', ALTER COLUMN n SET NOT NULL, ALTER COLUMN kind DROP NOT NULL;`, []bool{true}},
+		{"drop default", `ALTER TABLE a ALTER COLUMN note DROP DEFAULT;`, []bool{true}},
+		{"fk with column change", `ALTER TABLE c ADD COLUMN a2 int, ADD CONSTRAINT c_a2_fk FOREIGN KEY (a2) REFERENCES a (id);`, []bool{true}},
+		{"alter table if exists", `ALTER TABLE IF EXISTS missing ADD COLUMN x int;`, []bool{true}},
+		{"rename column", `ALTER TABLE b RENAME COLUMN a_code TO code;`, []bool{true}},
+		{"rename table", `ALTER TABLE c RENAME TO c2;`, []bool{true}},
+		{"drop index", `DROP INDEX b_a_id;`, []bool{true}},
+		{"drop index if exists", `DROP INDEX IF EXISTS missing_idx, a_n;`, []bool{true}},
+		{"held in the transaction", `ALTER TABLE b ADD COLUMN z int;
+CREATE INDEX b_z ON b (z);
+ALTER TABLE b ADD CONSTRAINT b_z_fk FOREIGN KEY (z) REFERENCES a (id);
+ALTER TABLE a ALTER COLUMN note SET DEFAULT 'm';`, []bool{true, true, true, true}},
+		{"set", `SET lock_timeout = '1s';
+ALTER TABLE a ADD COLUMN y int;`, []bool{true, true}},
+		// Left to pg_locks: effects beyond the named relations.
+		{"column type", `ALTER TABLE b ALTER COLUMN a_id TYPE bigint;`, []bool{false}},
+		{"drop column", `ALTER TABLE a DROP COLUMN y;`, []bool{false}},
+		{"drop index cascade", `CREATE UNIQUE INDEX a_code2 ON a (code);
+DROP INDEX a_code2 CASCADE;`, []bool{true, false}},
+		{"lock then static statement", `LOCK TABLE a IN SHARE MODE;
+ALTER TABLE b ADD COLUMN w int;`, []bool{false}},
+		{"brin function then static statement", `SELECT brin_summarize_new_values('a_pkey'::regclass) WHERE false;
+ALTER TABLE b ADD COLUMN w2 int;`, []bool{false}},
+		{"catalog name", `ALTER TABLE IF EXISTS pg_catalog.nothing ADD COLUMN x int;`, []bool{false}},
+		{"partition", `CREATE TABLE p (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);
+ALTER TABLE a ADD COLUMN after_partition int;`, []bool{true, false, false}},
+	}
+	files := map[string]string{}
+	for i, c := range cases {
+		files[fmt.Sprintf("%03d_%s.sql", i+1, strings.ReplaceAll(c.name, " ", "_"))] = c.sql + "\n"
+	}
+	// A PL/pgSQL function could take any lock: a fresh database with one
+	// reads pg_locks for everything.
+	world := writeDir(t, map[string]string{
+		"1_fn.sql":  "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\n",
+		"2_ddl.sql": "ALTER TABLE t ADD COLUMN x int;\nCREATE INDEX t_x ON t (x);\n",
+	})
+	for name, list := range map[string][]*migrations.File{"statements": writeDir(t, files), "plpgsql": world} {
+		t.Run(name, func(t *testing.T) {
+			runs := runVerified(t, list)
+			for i, c := range cases {
+				if name != "statements" {
+					break
+				}
+				fr := runs[i]
+				var got []bool
+				for _, r := range fr.Stmts {
+					if r.Class != classData && r.Err == nil {
+						got = append(got, r.static)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(c.static) {
+					t.Errorf("%s: static %v, want %v", c.name, got, c.static)
+				}
+			}
+			if name == "plpgsql" {
+				for _, r := range runs[1].Stmts {
+					if r.static {
+						t.Errorf("%s: static locks with a PL/pgSQL function in the database", r.Stmt.Pos)
+					}
+				}
+			}
+		})
+	}
+}
+
+// runVerified runs files on a fresh database with the engine checking
+// itself (verify) and returns the runs; a file that fails ends the test
+// unless its failure is the only statement of the "unknown relation"
+// kind (an error the case expects).
+func runVerified(t *testing.T, files []*migrations.File) []*fileRun {
+	ctx := context.Background()
+	e, err := openEngine(ctx, devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	e.verify = func(r *stmtRun, missed schema.Changes, err error) {
+		t.Errorf("%s: %v %s", r.Stmt.Pos, err, describe(missed))
+	}
+	if err := e.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var runs []*fileRun
+	for _, f := range files {
+		fr, err := e.runFile(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fr.Failed {
+			for _, r := range fr.Stmts {
+				if r.Err != nil {
+					t.Log(r.Err)
+				}
+			}
+			t.Fatalf("%s failed", f.Path)
+		}
+		runs = append(runs, fr)
+	}
+	return runs
+}
