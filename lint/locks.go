@@ -53,8 +53,10 @@ func staticLocks(n *pg.Node, snap *snapshot) (locks []heldLock, ok bool) {
 	if n == nil || snap == nil || !snap.staticOK {
 		return nil, false
 	}
-	for _, s := range snap.searchPath {
-		if s == "information_schema" {
+	for i, s := range snap.searchPath {
+		// Type names (keepsRows) resolve in pg_catalog first unless the
+		// path names it later.
+		if s == "information_schema" || s == "pg_catalog" && i > 0 {
 			return nil, false
 		}
 	}
@@ -256,7 +258,7 @@ func (l *lockSet) alterTable(st *pg.AlterTableStmt) {
 		case pg.AlterTableType_AT_AddColumn:
 			raise(lockAccessExcl)
 			cd := c.GetDef().GetColumnDef()
-			if cd == nil {
+			if cd == nil || !l.keepsRows(cd) {
 				l.ok = false
 				return
 			}
@@ -282,6 +284,88 @@ func (l *lockSet) alterTable(st *pg.AlterTableStmt) {
 	if level != "" {
 		l.add(t, level)
 	}
+}
+
+// keepsRows tells whether adding column cd leaves the table's files as
+// they are: a rewrite also rebuilds (and locks) every index of the table.
+// It does when the column's type is built in or an enum and its default
+// a constant or a stable value function (evaluated once); a volatile
+// default, an identity, a generated column or a domain (its checks) may
+// rewrite or scan the table.
+func (l *lockSet) keepsRows(cd *pg.ColumnDef) bool {
+	if cd.RawDefault != nil || cd.CookedDefault != nil || cd.Identity != "" || cd.Generated != "" || !l.plainType(cd.TypeName) {
+		return false
+	}
+	for _, n := range cd.Constraints {
+		c := n.GetConstraint()
+		if c == nil {
+			return false
+		}
+		switch c.Contype {
+		case pg.ConstrType_CONSTR_DEFAULT:
+			if !l.constant(c.RawExpr) {
+				return false
+			}
+		case pg.ConstrType_CONSTR_IDENTITY, pg.ConstrType_CONSTR_GENERATED:
+			return false
+		}
+	}
+	return true
+}
+
+// builtinTypes are type names as the parser leaves them unqualified that
+// name types of pg_catalog (the parser qualifies the SQL-standard ones,
+// e.g. pg_catalog.int4).
+var builtinTypes = map[string]bool{
+	"text": true, "uuid": true, "jsonb": true, "json": true, "bytea": true, "date": true, "inet": true,
+	"cidr": true, "macaddr": true, "timestamptz": true, "timetz": true, "money": true, "xml": true,
+	"tsvector": true, "int2": true, "int4": true, "int8": true, "float4": true, "float8": true,
+	"bool": true, "varchar": true, "bpchar": true, "numeric": true, "timestamp": true, "time": true,
+	"interval": true, "oid": true, "char": true,
+}
+
+// plainType tells whether a type is built in or an enum the snapshot
+// knows.
+func (l *lockSet) plainType(tn *pg.TypeName) bool {
+	if tn == nil || tn.Setof || tn.PctType {
+		return false
+	}
+	var names []string
+	for _, n := range tn.Names {
+		s := n.GetString_()
+		if s == nil {
+			return false
+		}
+		names = append(names, s.Sval)
+	}
+	switch len(names) {
+	case 1:
+		if builtinTypes[names[0]] {
+			return true
+		}
+		for _, sc := range l.snap.searchPath {
+			if l.snap.enums[sc+"."+names[0]] != nil {
+				return true
+			}
+		}
+	case 2:
+		return names[0] == "pg_catalog" || l.snap.enums[names[0]+"."+names[1]] != nil
+	}
+	return false
+}
+
+// constant tells whether a default expression is a constant, a cast of
+// one to a plain type, or a SQL value function (CURRENT_TIMESTAMP, ...).
+func (l *lockSet) constant(n *pg.Node) bool {
+	switch {
+	case n == nil:
+		return false
+	case n.GetAConst() != nil, n.GetSqlvalueFunction() != nil:
+		return true
+	case n.GetTypeCast() != nil:
+		return l.plainType(n.GetTypeCast().TypeName) && l.constant(n.GetTypeCast().Arg)
+	}
+	return false
 }
 
 // dynamicData tells whether a statement that is not observed (classData)

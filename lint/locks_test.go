@@ -45,6 +45,14 @@ func TestStaticLocks(t *testing.T) {
 		{"add unique", `ALTER TABLE a ADD CONSTRAINT a_note_key UNIQUE (note);`, []bool{true}},
 		{"add primary key", `ALTER TABLE d ADD PRIMARY KEY (id);`, []bool{true}},
 		{"defaults and not null", `ALTER TABLE a ALTER COLUMN note SET DEFAULT 'n', ALTER COLUMN n SET NOT NULL, ALTER COLUMN kind DROP NOT NULL;`, []bool{true}},
+		{"rewrite", `INSERT INTO d VALUES (1, 1);
+ALTER TABLE d ADD COLUMN g uuid DEFAULT gen_random_uuid();`, []bool{false}},
+		{"constant defaults", `ALTER TABLE d ADD COLUMN h varchar(4) NOT NULL DEFAULT 'aal1', ADD COLUMN i timestamp NOT NULL DEFAULT '2000-01-01 00:00:00',
+  ADD COLUMN j timestamptz DEFAULT CURRENT_TIMESTAMP, ADD COLUMN k int[] DEFAULT '{}'::int[], ADD COLUMN m jsonb DEFAULT '{}'::jsonb;`, []bool{true}},
+		{"domain", `CREATE DOMAIN pos AS int CHECK (VALUE > 0);
+ALTER TABLE d ADD COLUMN q pos DEFAULT 1;`, []bool{false, false}},
+		{"identity", `ALTER TABLE d ADD COLUMN r int GENERATED ALWAYS AS IDENTITY;`, []bool{false}},
+		{"generated", `ALTER TABLE d ADD COLUMN t int GENERATED ALWAYS AS (v + 1) STORED;`, []bool{false}},
 		{"drop default", `ALTER TABLE a ALTER COLUMN note DROP DEFAULT;`, []bool{true}},
 		{"fk with column change", `ALTER TABLE c ADD COLUMN a2 int, ADD CONSTRAINT c_a2_fk FOREIGN KEY (a2) REFERENCES a (id);`, []bool{true}},
 		{"alter table if exists", `ALTER TABLE IF EXISTS missing ADD COLUMN x int;`, []bool{true}},
