@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // Dir is a migration directory read and checked by Open: its .sql files in
@@ -148,6 +150,9 @@ func DirFromURL(s string) (string, error) {
 // name gives the version and description. An unknown or misplaced
 // directive is an error with file:line:col.
 func ParseFile(path string, src []byte) (*File, error) {
+	if err := srcpos.CheckText(path, src); err != nil {
+		return nil, err
+	}
 	name := filepath.Base(path)
 	lf := migrate.NewLocalFile(name, src)
 	f := &File{Name: name, Path: path, Version: lf.Version(), Desc: lf.Desc(), Bytes: src, TxMode: TxModeFile}

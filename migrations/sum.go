@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 
 	"ariga.io/atlas/sql/migrate"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // SumFileName is the integrity file of a migration directory.
@@ -67,6 +69,11 @@ func read(path string) (*dirState, error) {
 	files, err := local.Files()
 	if err != nil {
 		return nil, fmt.Errorf("migration directory %s: %w", path, err)
+	}
+	for _, f := range files {
+		if err := srcpos.CheckText(filepath.Join(path, f.Name()), f.Bytes()); err != nil {
+			return nil, err
+		}
 	}
 	sum, err := migrate.NewHashFile(files)
 	if err != nil {

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +12,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // EvalHCL reads HCL files in Atlas's schema language into one Realm: the
@@ -23,6 +24,9 @@ func EvalHCL(paths []string) (*atlas.Realm, error) {
 	for _, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {
+			return nil, err
+		}
+		if err := srcpos.CheckText(path, src); err != nil {
 			return nil, err
 		}
 		if _, diags := p.ParseHCL(src, path); diags.HasErrors() {
@@ -42,21 +46,10 @@ func EvalHCL(paths []string) (*atlas.Realm, error) {
 
 // hclError formats HCL diagnostics as file:line:col: summary: detail.
 func hclError(diags hcl.Diagnostics) error {
-	var b bytes.Buffer
-	for i, d := range diags.Errs() {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if diag, ok := d.(*hcl.Diagnostic); ok && diag.Subject != nil {
-			fmt.Fprintf(&b, "%s:%d:%d: %s", diag.Subject.Filename, diag.Subject.Start.Line, diag.Subject.Start.Column, diag.Summary)
-			if diag.Detail != "" {
-				b.WriteString(": " + diag.Detail)
-			}
-			continue
-		}
-		b.WriteString(d.Error())
+	if err := srcpos.HCL(diags); err != nil {
+		return err
 	}
-	return fmt.Errorf("%s", b.String())
+	return diags
 }
 
 func joinPaths(paths []string) string {
@@ -96,6 +89,9 @@ func applyRealm(ctx context.Context, db *sql.DB, r *atlas.Realm) error {
 // FormatHCL returns the canonical formatting of an HCL file; a syntax
 // error names file:line:col.
 func FormatHCL(path string, src []byte) ([]byte, error) {
+	if err := srcpos.CheckText(path, src); err != nil {
+		return nil, err
+	}
 	if _, diags := hclparse.NewParser().ParseHCL(src, path); diags.HasErrors() {
 		return nil, hclError(diags)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // hclObjects are the objects of HCL files written in the block names that
@@ -49,6 +51,9 @@ func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
 	for _, path := range paths {
 		src, err := os.ReadFile(path)
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := srcpos.CheckText(path, src); err != nil {
 			return nil, nil, err
 		}
 		clean, err := objs.split(path, src)

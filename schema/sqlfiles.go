@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/schemactl/schemactl/internal/srcpos"
 	"github.com/schemactl/schemactl/migrations"
 )
 
@@ -20,6 +21,9 @@ import (
 func readSQLFile(path string) (*migrations.File, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := srcpos.CheckText(path, src); err != nil {
 		return nil, err
 	}
 	sc, err := migrations.Scan(path, src, migrations.SplitOptions{})

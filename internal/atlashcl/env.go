@@ -7,6 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // Env is what an env block of a project file says to the schema and
@@ -76,9 +78,12 @@ func LoadEnv(path, name string, lookup Lookup) (*Env, error) {
 // ParseEnv is LoadEnv on the file's content. Several blocks of the same
 // name merge, the first value of an attribute winning, as in Atlas.
 func ParseEnv(filename string, src []byte, name string, lookup Lookup) (*Env, error) {
+	if err := srcpos.CheckText(filename, src); err != nil {
+		return nil, err
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%s", diags.Error())
+		return nil, srcpos.HCL(diags)
 	}
 	ev := newStrictEval(file, name, lookup)
 	envs, err := envBlocks(file, name)

@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // Lint is what the `lint` blocks of a project file say, Atlas's way:
@@ -46,9 +48,12 @@ func LoadLint(path, env string) (*Lint, error) {
 
 // ParseLint is LoadLint on the file's content.
 func ParseLint(filename string, src []byte, env string) (*Lint, error) {
+	if err := srcpos.CheckText(filename, src); err != nil {
+		return nil, err
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%s", diags.Error())
+		return nil, srcpos.HCL(diags)
 	}
 	l := &Lint{Error: map[string]bool{}}
 	body := file.Body.(*hclsyntax.Body)
@@ -149,10 +154,24 @@ func (l *Lint) readError(b *hclsyntax.Block, key string) error {
 func literal(a *hclsyntax.Attribute, t cty.Type) (cty.Value, error) {
 	v, diags := a.Expr.Value(nil)
 	if diags.HasErrors() {
-		return cty.NilVal, fmt.Errorf("%s: %s must be a constant: %s", pos(a.NameRange), a.Name, diags.Error())
+		return cty.NilVal, fmt.Errorf("%s: %s must be a constant: %s", pos(a.NameRange), a.Name, diagSummary(diags))
 	}
 	if v.IsNull() || !v.Type().Equals(t) {
 		return cty.NilVal, fmt.Errorf("%s: %s must be a %s", pos(a.NameRange), a.Name, t.FriendlyName())
 	}
 	return v, nil
+}
+
+// diagSummary is the summary and detail of the first error of diags,
+// without its position (the caller gives the attribute's).
+func diagSummary(diags hcl.Diagnostics) string {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			if d.Detail != "" {
+				return d.Summary + ": " + d.Detail
+			}
+			return d.Summary
+		}
+	}
+	return "invalid expression"
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/schemactl/schemactl/internal/srcpos"
 )
 
 // Service is the `service` block of an env: the service whose migrations
@@ -122,9 +124,12 @@ func LoadServiceEnv(path, env string, lookup Lookup) (*ServiceEnv, error) {
 
 // ParseServiceEnv is LoadServiceEnv on the file's content.
 func ParseServiceEnv(filename string, src []byte, env string, lookup Lookup) (*ServiceEnv, error) {
+	if err := srcpos.CheckText(filename, src); err != nil {
+		return nil, err
+	}
 	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%s", diags.Error())
+		return nil, srcpos.HCL(diags)
 	}
 	ev := newStrictEval(file, env, lookup)
 	envs, err := envBlocks(file, env)
