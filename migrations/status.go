@@ -10,7 +10,8 @@ import (
 // Migration states of a Status.
 const (
 	StatusOK      = "OK"      // every file is applied
-	StatusPending = "PENDING" // files are pending, or the last one failed
+	StatusPending = "PENDING" // files are pending
+	StatusFailed  = "FAILED"  // the last file failed or stopped half-way
 )
 
 // Status is the migration state of a database against a migration
@@ -35,7 +36,8 @@ type Status struct {
 	// revision when its file failed or is partly applied (else zero).
 	Count int `json:"Count,omitempty"`
 	Total int `json:"Total,omitempty"`
-	// Status is StatusOK or StatusPending.
+	// Status is StatusOK, StatusPending or StatusFailed (the last file
+	// failed or stopped half-way; it is pending again).
 	Status string `json:"Status,omitempty"`
 	// Error and SQL are the error of the last revision and the statement
 	// that raised it, when its file failed.
@@ -105,7 +107,7 @@ func ReadStatus(ctx context.Context, q Querier, h History, files []*ApplyFile) (
 		st.Status, st.Next = StatusPending, pending[0].Version
 	}
 	if st.Failed != "" {
-		st.Status = StatusPending
+		st.Status = StatusFailed
 	}
 	return st, nil
 }

@@ -51,7 +51,7 @@ func TestStatus(t *testing.T) {
 	if err := st.WriteText(&out); err != nil {
 		t.Fatal(err)
 	}
-	want = `Migration Status: PENDING
+	want = `Migration Status: FAILED
   -- Current Version: 3 (0 statements applied)
   -- Next Version:    2
   -- Executed Files:  2 (last one failed)
@@ -70,7 +70,7 @@ Last migration attempt had errors:
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, frag := range []string{`"Status":"PENDING"`, `"Current":"3"`, `"Next":"2"`, `"Total":2`, `"Type":"applied"`, `"Failed":"3"`, `"Pending":[{"Name":"2_b.sql","Version":"2","Description":"b"},{"Name":"3_c.sql"`} {
+	for _, frag := range []string{`"Status":"FAILED"`, `"Current":"3"`, `"Next":"2"`, `"Total":2`, `"Type":"applied"`, `"Failed":"3"`, `"Pending":[{"Name":"2_b.sql","Version":"2","Description":"b"},{"Name":"3_c.sql"`} {
 		if !bytes.Contains(b, []byte(frag)) {
 			t.Errorf("JSON lacks %s:\n%s", frag, b)
 		}

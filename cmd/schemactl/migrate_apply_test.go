@@ -120,12 +120,12 @@ func TestMigrateApplyErrorStatusSet(t *testing.T) {
 		t.Fatalf("progress lines:\n%s", out)
 	}
 	code, out, _ = runCLI(t, "migrate", "status", "--url", url, "--dir", dir)
-	if code != exitStatusFailed || !strings.Contains(out, `-- ERROR: ERROR: type "txt" does not exist (SQLSTATE 42704)`) || !strings.Contains(out, "-- SQL:   ALTER TABLE b ADD COLUMN name txt;") {
+	if code != exitStatusFailed || !strings.HasPrefix(out, "Migration Status: FAILED\n") || !strings.Contains(out, `-- ERROR: ERROR: type "txt" does not exist (SQLSTATE 42704)`) || !strings.Contains(out, "-- SQL:   ALTER TABLE b ADD COLUMN name txt;") {
 		t.Fatalf("status: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI(t, "migrate", "status", "--url", url, "--dir", dir, "--format", "json")
 	var st migrations.Status
-	if err := json.Unmarshal([]byte(out), &st); code != exitStatusFailed || err != nil || st.Failed != "2" || st.Current != "2" || len(st.Pending) != 2 {
+	if err := json.Unmarshal([]byte(out), &st); code != exitStatusFailed || err != nil || st.Status != migrations.StatusFailed || st.Failed != "2" || st.Current != "2" || len(st.Pending) != 2 {
 		t.Fatalf("status json: exit %d, %v\n%s", code, err, out)
 	}
 	code, out, _ = runCLI(t, "migrate", "status", "--url", url, "--dir", dir, "--format", "{{ .Current }} {{ len .Pending }} {{ json .Failed }}")
