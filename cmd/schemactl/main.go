@@ -48,9 +48,19 @@ func (e exitError) Error() string { return e.msg }
 // on failure, 2 on a usage error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
+	args, leaf := flagsFirst(app, args)
+	// With --format json, an error is also a JSON object on stdout.
+	jsonOut := wantsJSON(leaf, args)
 	err := app.RunContext(ctx, args)
 	if err == nil {
 		return 0
+	}
+	var jr jsonReported
+	if jsonOut && !errors.As(err, &jr) {
+		var ee exitError
+		if !errors.As(err, &ee) || ee.msg != "" {
+			writeErrorJSON(stdout, err)
+		}
 	}
 	var ee exitError
 	if errors.As(err, &ee) {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -237,6 +236,9 @@ func migrateApply(c *cli.Context) error {
 			}
 			return exitError{code: 1}
 		}
+		if format == "json" && rep != nil && !opts.DryRun {
+			return jsonReported{err}
+		}
 		return err
 	}
 	if opts.DryRun {
@@ -384,51 +386,9 @@ func migrateSet(c *cli.Context) error {
 	return res.WriteText(c.App.Writer)
 }
 
-// positionalArgs returns the positional arguments of c, applying the flags
-// that follow them: the flag parser stops at the first positional
-// argument, but Atlas's commands are written as `migrate set 3 --url ...`.
+// positionalArgs returns the positional arguments of c. Flags that follow
+// them on the command line (`migrate set 3 --url ...`, as Atlas writes
+// it) are already applied: run moves them first (see flagsFirst).
 func positionalArgs(c *cli.Context) ([]string, error) {
-	var pos []string
-	args := c.Args().Slice()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(pos, args[i+1:]...), nil
-		}
-		if len(a) < 2 || a[0] != '-' {
-			pos = append(pos, a)
-			continue
-		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		flag := lookupFlag(c.Command, name)
-		if flag == nil {
-			return nil, usagef("flag provided but not defined: -%s", name)
-		}
-		if _, isBool := flag.(*cli.BoolFlag); isBool && !hasValue {
-			value, hasValue = "true", true
-		}
-		if !hasValue {
-			if i+1 >= len(args) {
-				return nil, usagef("flag needs an argument: -%s", name)
-			}
-			i++
-			value = args[i]
-		}
-		if err := c.Set(name, value); err != nil {
-			return nil, usagef("invalid value %q for flag -%s: %v", value, name, err)
-		}
-	}
-	return pos, nil
-}
-
-// lookupFlag finds a flag of cmd by one of its names.
-func lookupFlag(cmd *cli.Command, name string) cli.Flag {
-	for _, f := range cmd.Flags {
-		for _, n := range f.Names() {
-			if n == name {
-				return f
-			}
-		}
-	}
-	return nil
+	return c.Args().Slice(), nil
 }

@@ -24,6 +24,9 @@ type applyView struct {
 	Start      time.Time       `json:"Start"`
 	End        time.Time       `json:"End"`
 	Error      string          `json:"Error,omitempty"`
+	// Err is the run's error as the error object every command prints
+	// with --format json (the "error" member).
+	Err *errorJSON `json:"error,omitempty"`
 }
 
 type appliedFileVw struct {
@@ -65,6 +68,7 @@ func newApplyView(rep *migrations.ApplyReport, runErr error) applyView {
 	}
 	if runErr != nil {
 		v.Error = runErr.Error()
+		v.Err = newErrorJSON(runErr)
 	}
 	return v
 }
