@@ -208,7 +208,7 @@ func TestImportPopx(t *testing.T) {
 		"2_posts.sqlite3.up.sql":      "CREATE TABLE posts (id INTEGER);\n",
 		"2_posts.cockroach.up.sql":    "CREATE TABLE posts (id INT8);\n",
 		"2_posts.down.sql":            "DROP TABLE posts;\n",
-		"3_index.autocommit.up.sql":   sqlIndex,
+		"3_index.autocommit.up.sql":   "-- atlas:txmode none\n" + sqlIndex,
 		"3_index.autocommit.down.sql": "DROP INDEX CONCURRENTLY posts_user_idx;\n",
 		"4_only.mysql.up.sql":         "ALTER TABLE users ENGINE=InnoDB;\n",
 	})

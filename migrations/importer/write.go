@@ -70,7 +70,10 @@ func Render(ms []Migration) (*Report, error) {
 		}
 		body := m.Up
 		if m.NoTx {
-			body = append([]byte(NoTxHeader), bytes.TrimLeft(body, "\n")...)
+			// A file that says so already keeps one directive, now followed by
+			// a blank line.
+			rest, _ := bytes.CutPrefix(body, []byte("-- atlas:txmode none\n"))
+			body = append([]byte(NoTxHeader), bytes.TrimLeft(rest, "\n")...)
 			rep.NoTx++
 		}
 		if m.Down != "" {
