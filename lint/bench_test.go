@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
@@ -17,33 +18,47 @@ func kratosBenchDir(b *testing.B) string {
 	return filepath.Dir(files[0].Path)
 }
 
+// lintRun is one way of linting kratos: latest files (0: all), sessions
+// (0: the cost model's), pgLocks (Options.pgLocks).
+type lintRun struct {
+	latest, sessions int
+	pgLocks          bool
+}
+
 func benchLint(b *testing.B, latest, sessions int) {
-	benchLintOn(b, devdb.ProviderForTest(b), latest, sessions)
+	benchLintOn(b, devdb.ProviderForTest(b), lintRun{latest: latest, sessions: sessions})
 }
 
 // benchLintOn is benchLint on the databases of p.
-func benchLintOn(b *testing.B, p devdb.Provider, latest, sessions int) {
+func benchLintOn(b *testing.B, p devdb.Provider, lr lintRun) {
 	dir := kratosBenchDir(b)
-	ctx := context.Background()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		url := benchDB(b, p)
 		b.StartTimer()
-		d, err := migrations.Open(dir)
-		if err != nil {
-			b.Fatal(err)
-		}
-		linted, err := Select(ctx, dir, d.Files, Selection{Latest: latest})
-		if err != nil {
-			b.Fatal(err)
-		}
-		rep, err := Run(ctx, url, d.Files, Options{Linted: linted, Dev: p, Sessions: sessions})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if rep.Incomplete != "" || len(rep.Findings) == 0 {
-			b.Fatalf("incomplete %q, %d findings", rep.Incomplete, len(rep.Findings))
-		}
+		lintOnce(b, p, url, dir, lr)
+	}
+}
+
+// lintOnce lints the directory dir on the empty database url of p, the
+// directory read included, and checks that the report is complete.
+func lintOnce(b *testing.B, p devdb.Provider, url, dir string, lr lintRun) {
+	ctx := context.Background()
+	d, err := migrations.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	linted, err := Select(ctx, dir, d.Files, Selection{Latest: lr.latest})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep, err := Run(ctx, url, d.Files, Options{Linted: linted, Dev: p, Sessions: lr.sessions, pgLocks: lr.pgLocks})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if rep.Incomplete != "" || len(rep.Findings) == 0 {
+		b.Fatalf("incomplete %q, %d findings", rep.Incomplete, len(rep.Findings))
 	}
 }
 
@@ -86,12 +101,46 @@ func bigLockServer(b *testing.B) devdb.Provider {
 
 // BenchmarkLintBigLocksKratosAll: BenchmarkLintKratosAll on a server
 // with bigLockSettings (lint reads the lock table only for the statements
-// whose locks it cannot derive from their text).
-func BenchmarkLintBigLocksKratosAll(b *testing.B) { benchLintOn(b, bigLockServer(b), 0, 0) }
+// whose locks it cannot derive from their parse tree).
+func BenchmarkLintBigLocksKratosAll(b *testing.B) { benchLintOn(b, bigLockServer(b), lintRun{}) }
+
+// BenchmarkLintBigLocksKratosAllPgLocks: the same reading pg_locks after
+// every statement, as lint did before it derived lock levels.
+func BenchmarkLintBigLocksKratosAllPgLocks(b *testing.B) {
+	benchLintOn(b, bigLockServer(b), lintRun{pgLocks: true})
+}
 
 // BenchmarkLintBigLocksKratosPsqlFloor: BenchmarkLintKratosPsqlFloor on
 // that server.
 func BenchmarkLintBigLocksKratosPsqlFloor(b *testing.B) { benchPsqlFloor(b, bigLockServer(b)) }
+
+// BenchmarkLintLockTableAB interleaves, in every iteration, the psql floor
+// and the lint of all kratos files with and without static locks, on the
+// shared test server and on a server with bigLockSettings, and reports
+// each lint's ratio to its floor on the same server (the sums over the
+// iterations): on a shared machine, load moves all six alike.
+func BenchmarkLintLockTableAB(b *testing.B) {
+	dir := kratosBenchDir(b)
+	files := kratosBenchFiles(b, dir)
+	servers := []struct {
+		name string
+		p    devdb.Provider
+	}{{"default", devdb.ProviderForTest(b)}, {"big", bigLockServer(b)}}
+	var floor, static, pgLocks [2]time.Duration
+	timed := func(f func()) time.Duration { t := time.Now(); f(); return time.Since(t) }
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k, s := range servers {
+			floor[k] += timed(func() { psqlOnce(b, benchDB(b, s.p), files) })
+			static[k] += timed(func() { lintOnce(b, s.p, benchDB(b, s.p), dir, lintRun{}) })
+			pgLocks[k] += timed(func() { lintOnce(b, s.p, benchDB(b, s.p), dir, lintRun{pgLocks: true}) })
+		}
+	}
+	for k, s := range servers {
+		b.ReportMetric(float64(static[k])/float64(floor[k]), "static/floor-"+s.name)
+		b.ReportMetric(float64(pgLocks[k])/float64(floor[k]), "pglocks/floor-"+s.name)
+	}
+}
 
 // benchDB returns the URL of a fresh database of p, dropped when the
 // benchmark ends.
@@ -111,25 +160,38 @@ func benchDB(b *testing.B, p devdb.Provider) string {
 
 // benchPsqlFloor replays kratos through psql on fresh databases of p.
 func benchPsqlFloor(b *testing.B, p devdb.Provider) {
-	dir := kratosBenchDir(b)
-	d, err := migrations.Open(dir)
-	if err != nil {
-		b.Fatal(err)
+	files := kratosBenchFiles(b, kratosBenchDir(b))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		url := benchDB(b, p)
+		b.StartTimer()
+		psqlOnce(b, url, files)
 	}
+}
+
+// psqlOnce replays files through one psql process on the empty database
+// url.
+func psqlOnce(b *testing.B, url string, files []*migrations.File) {
 	psql, err := exec.LookPath("psql")
 	if err != nil {
 		b.Skip("psql not found")
 	}
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		args := []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", benchDB(b, p)}
-		for _, f := range d.Files {
-			args = append(args, "-f", f.Path)
-		}
-		cmd := exec.Command(psql, args...)
-		b.StartTimer()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("psql: %v\n%s", err, out)
-		}
+	args := []string{"-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url}
+	for _, f := range files {
+		args = append(args, "-f", f.Path)
 	}
+	cmd := exec.Command(psql, args...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("psql: %v\n%s", err, out)
+	}
+}
+
+// kratosBenchFiles opens the directory of kratosBenchDir.
+func kratosBenchFiles(b *testing.B, dir string) []*migrations.File {
+	d, err := migrations.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return d.Files
 }

@@ -108,6 +108,12 @@ type engine struct {
 	// session created a temporary relation, which the snapshot does not
 	// follow: every statement reads pg_locks from then on.
 	txDynamic, tempUsed bool
+	// pathStale is set when a statement that is not observed may have
+	// changed the search path (setsConfig): the next observed statement
+	// reads pg_locks, and its observation the path.
+	pathStale bool
+	// pgLocks (benchmarks) reads pg_locks for every statement.
+	pgLocks bool
 	// txRels and verifyHeld serve verify: the relations when the
 	// transaction began, and its locks as pg_locks last showed them.
 	txRels     map[uint32]*relation
@@ -345,11 +351,14 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		if r.Node != nil && createsTemp(r.Node) {
 			e.tempUsed = true
 		}
-		if !e.blind && !e.tempUsed {
+		if !e.blind && !e.tempUsed && !e.pgLocks {
 			r.staticLocks, r.static = staticLocks(r.Node, e.snap)
 		}
 		if r.Class == classData && tx && dynamicData(r.Node) {
 			e.txDynamic = true
+		}
+		if r.Class == classData && setsConfig(r.Node) {
+			e.pathStale = true
 		}
 		fr.Stmts = append(fr.Stmts, r)
 		static := r.static
@@ -546,7 +555,7 @@ func (e *engine) txStarted() {
 // otherwise; r.static records which.
 func (e *engine) planLocks(r *stmtRun, static, observed bool) {
 	e.staticHeld = nil
-	if !observed || !static || e.txDynamic {
+	if !observed || !static || e.txDynamic || e.pathStale {
 		return
 	}
 	r.static = true
@@ -620,6 +629,7 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			job = &diffJob{before: before, after: after, to: to}
 		}
 	}
+	e.pathStale = false // the observation read the search path
 	if makesInheritance(r.Node) {
 		after.staticOK = false
 	}

@@ -368,6 +368,17 @@ func (l *lockSet) constant(n *pg.Node) bool {
 	return false
 }
 
+// setsConfig tells whether a statement that is not observed calls
+// set_config, which can change the search path the static rules resolve
+// names with: the next statement then reads pg_locks (and the path).
+func setsConfig(n *pg.Node) bool {
+	found := false
+	if n != nil {
+		walkFuncNames(n, func(name string) { found = found || name == "set_config" })
+	}
+	return found
+}
+
 // dynamicData tells whether a statement that is not observed (classData)
 // may take locks of SHARE UPDATE EXCLUSIVE or stronger: LOCK, and the
 // built-in functions that maintain BRIN and GIN indexes. The transaction

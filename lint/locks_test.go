@@ -71,6 +71,12 @@ ALTER TABLE a ADD COLUMN y int;`, []bool{true, true}},
 		{"drop column", `ALTER TABLE a DROP COLUMN y;`, []bool{false}},
 		{"drop index cascade", `CREATE UNIQUE INDEX a_code2 ON a (code);
 DROP INDEX a_code2 CASCADE;`, []bool{true, false}},
+		{"set_config", `CREATE SCHEMA other;
+CREATE TABLE other.a (id int);
+SELECT set_config('search_path', 'other, public', false);
+ALTER TABLE a ADD COLUMN set_config_col int;
+RESET search_path;
+ALTER TABLE a ADD COLUMN after_reset int;`, []bool{false, true, false, true, true}},
 		{"lock then static statement", `LOCK TABLE a IN SHARE MODE;
 ALTER TABLE b ADD COLUMN w int;`, []bool{false}},
 		{"brin function then static statement", `SELECT brin_summarize_new_values('a_pkey'::regclass) WHERE false;

@@ -32,6 +32,9 @@ type Options struct {
 	// cuts, when set (tests), are the indexes of the files where shares
 	// start after the first, instead of the cost model's.
 	cuts []int
+	// pgLocks, when set (benchmarks), reads pg_locks after every statement
+	// instead of deriving the locks of common DDL (staticLocks).
+	pgLocks bool
 }
 
 // Run lints a migration directory on the empty dev database at devURL.
@@ -89,10 +92,10 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 					return
 				}
 			}
-			results[k] = runShare(ctx, url, files, first, shares[k], cfg, linted)
+			results[k] = runShare(ctx, url, files, first, shares[k], cfg, linted, opts.pgLocks)
 		}()
 	}
-	results[0] = runShare(ctx, devURL, files, first, shares[0], cfg, linted)
+	results[0] = runShare(ctx, devURL, files, first, shares[0], cfg, linted, opts.pgLocks)
 	if results[0].err != nil || results[0].failed {
 		// The other sessions' reports would start after the failure.
 		cancel()

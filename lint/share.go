@@ -181,12 +181,14 @@ type shareResult struct {
 
 // runShare lints files[s.from:s.to] on the dev database at url: it
 // replays the files before first as an apply would and the files of
-// earlier shares without observing them, then runs and analyzes its own.
-func runShare(ctx context.Context, url string, files []*migrations.File, first int, s share, cfg *Config, linted func(*migrations.File) bool) (res shareResult) {
+// earlier shares without observing them, then runs and analyzes its own;
+// pgLocks is Options.pgLocks.
+func runShare(ctx context.Context, url string, files []*migrations.File, first int, s share, cfg *Config, linted func(*migrations.File) bool, pgLocks bool) (res shareResult) {
 	e, err := openEngine(ctx, url)
 	if err != nil {
 		return shareResult{err: err}
 	}
+	e.pgLocks = pgLocks
 	defer e.close()
 	if err := e.replay(ctx, files[:first]); err != nil {
 		return shareResult{err: fmt.Errorf("replay the files before %s: %w", files[first].Name, err)}
