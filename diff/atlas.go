@@ -51,6 +51,7 @@ func (p *planner) atlas() error {
 			m.Changes = append(m.Changes, c)
 		}
 		p.fixColumnTypes(t1, t2, ti1, ti2, m, add)
+		p.fixDefaults(t1, t2, ti1, ti2, m, add)
 		p.fixIndexKinds(t1, t2, ti1, ti2, m, add)
 		p.renamePrimaryKey(t1, t2, ti2, m)
 		useIndexForKeys(modified[t2], ti1, ti2)

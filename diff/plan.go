@@ -104,13 +104,17 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.foreignKeysBefore,
 		p.inheritBefore,
 		p.columnsBefore,
+		p.columnOrder,
 		p.partitionsBefore,
+		p.replicaBefore,
 		p.atlas,
 		p.partitionsAfter,
 		p.sequencesAfter,
 		p.identityAfter,
 		p.inheritAfter,
 		p.tableProperties,
+		p.columnDetails,
+		p.replicaAfter,
 		p.foreignKeysAfter,
 	}
 	for _, step := range steps {

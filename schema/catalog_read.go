@@ -89,13 +89,15 @@ SELECT n.nspname, c.relname, c.relkind, c.relpersistence,
 	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END,
 	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
 	c.relrowsecurity, c.relforcerowsecurity,
-	COALESCE(pg_catalog.array_to_string(c.reloptions, ', '), ''),
+	COALESCE((SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(c.reloptions) o), ''),
 	COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ipn.nspname, ipc.relname) ORDER BY i.inhseqno)::text
 		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class ipc ON ipc.oid = i.inhparent JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ipc.relnamespace
 		WHERE i.inhrelid = c.oid AND NOT c.relispartition), ''),
 	c.relacl IS NOT NULL,
 	COALESCE(am.amname, ''),
-	c.relreplident,
+	c.relreplident::text,
+	COALESCE((SELECT ri.relname FROM pg_catalog.pg_index rx JOIN pg_catalog.pg_class ri ON ri.oid = rx.indexrelid
+		WHERE rx.indrelid = c.oid AND rx.indisreplident), ''),
 	c.reltablespace <> 0
 FROM pg_catalog.pg_class c
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -115,7 +117,7 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 			rls, forceRLS, hasACL, tablespace     bool
 		)
 		if err := r.Scan(&t.Schema, &t.Name, &kind, &persist, &pSchema, &pName, &t.Bound, &t.PartitionKey, &t.Comment,
-			&rls, &forceRLS, &options, &inherits, &hasACL, &am, &replident, &tablespace); err != nil {
+			&rls, &forceRLS, &options, &inherits, &hasACL, &am, &replident, &t.ReplicaIndex, &tablespace); err != nil {
 			return err
 		}
 		t.Kind, t.Persistence = kind[0], persist[0]
@@ -144,9 +146,7 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 		if am != "" && am != "heap" {
 			prop("access method " + am)
 		}
-		if replident != "d" {
-			prop("replica identity " + map[string]string{"n": "nothing", "f": "full", "i": "index"}[replident])
-		}
+		t.ReplicaIdentity = replident[0]
 		if tablespace {
 			prop("tablespace")
 		}
@@ -168,7 +168,7 @@ SELECT n.nspname, c.relname, a.attname, a.attnum,
 	COALESCE(sn.nspname, ''), COALESCE(sc.relname, ''), COALESCE(pg_catalog.format_type(sq.seqtypid, NULL), ''),
 	COALESCE(sq.seqstart, 0), COALESCE(sq.seqincrement, 0), COALESCE(sq.seqmin, 0), COALESCE(sq.seqmax, 0),
 	COALESCE(sq.seqcache, 0), COALESCE(sq.seqcycle, false),
-	a.attacl IS NOT NULL, a.attstattarget, a.attcompression::text, a.attstorage <> t.typstorage,
+	a.attacl IS NOT NULL, COALESCE(a.attstattarget, -1), a.attcompression::text, a.attstorage::text, t.typstorage::text,
 	COALESCE(pg_catalog.array_to_string(a.attoptions, ', '), '')
 FROM pg_catalog.pg_attribute a
 	JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -190,16 +190,16 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 	return each(ctx, q, fmt.Sprintf(catColumnsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
 		var (
 			schema, table, typtype, identity, compression, options string
+			storage, typStorage                                    string
 			seqSchema, seqName                                     string
 			col                                                    = &ColumnInfo{}
 			seq                                                    SeqOptions
-			hasACL, storage                                        bool
-			stats                                                  int
+			hasACL                                                 bool
 		)
 		if err := r.Scan(&schema, &table, &col.Name, &col.Num, &col.Type, &typtype, &col.TypeName.Schema, &col.TypeName.Name,
 			&col.NotNull, &col.Default, &col.Generated, &identity, &col.Collation, &col.Comment, &col.Local,
 			&seqSchema, &seqName, &seq.Type, &seq.Start, &seq.Increment, &seq.Min, &seq.Max, &seq.Cache, &seq.Cycle,
-			&hasACL, &stats, &compression, &storage, &options); err != nil {
+			&hasACL, &col.Statistics, &compression, &storage, &typStorage, &options); err != nil {
 			return err
 		}
 		t, ok := c.Table(QName{schema, table})
@@ -220,15 +220,8 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 		if hasACL {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: schema, Table: table, Name: col.Name, Detail: "grants on column"})
 		}
-		if stats >= 0 {
-			prop(fmt.Sprintf("statistics target %d", stats))
-		}
-		if compression != "" {
-			prop("compression " + compression)
-		}
-		if storage && col.Local {
-			prop("storage")
-		}
+		col.Storage, col.TypeStorage = storage[0], typStorage[0]
+		col.Compression = map[string]string{"p": "pglz", "l": "lz4"}[compression]
 		if options != "" {
 			prop("options " + options)
 		}
@@ -302,6 +295,7 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		if !ok {
 			return nil
 		}
+		idx.Def = sortIndexOptions(idx.Def)
 		t.Indexes = append(t.Indexes, idx)
 		if !valid {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindIndex, Schema: schema, Table: table, Name: idx.Name, Detail: "invalid (a failed CREATE INDEX CONCURRENTLY)"})

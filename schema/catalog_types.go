@@ -139,13 +139,18 @@ type TableInfo struct {
 	Parent       *QName // the partitioned table, for partitions
 	// Inherits are the parents of a table that inherits (INHERITS), in
 	// their order; partitions have none.
-	Inherits    []QName
-	Bound       string // partition bound, e.g. FOR VALUES FROM (1) TO (10)
-	Options     string // storage parameters, e.g. "fillfactor=70, autovacuum_enabled=false"
-	Comment     string
-	Columns     []*ColumnInfo
-	Constraints []*ConstraintInfo
-	Indexes     []*IndexInfo
+	Inherits []QName
+	Bound    string // partition bound, e.g. FOR VALUES FROM (1) TO (10)
+	Options  string // storage parameters, sorted, e.g. "autovacuum_enabled=false, fillfactor=70"
+	// ReplicaIdentity is pg_class.relreplident: 'd' default (the primary
+	// key), 'n' nothing, 'f' full, 'i' the index ReplicaIndex.
+	ReplicaIdentity byte
+	// ReplicaIndex is the index marked indisreplident, if any.
+	ReplicaIndex string
+	Comment      string
+	Columns      []*ColumnInfo
+	Constraints  []*ConstraintInfo
+	Indexes      []*IndexInfo
 }
 
 // IsPartition reports whether the table is a partition of another.
@@ -176,6 +181,15 @@ type ColumnInfo struct {
 	Collation   string // qualified collation when not the type's default
 	Comment     string
 	Local       bool // attislocal
+	// Statistics is the statistics target (SET STATISTICS), -1 for the
+	// server's default.
+	Statistics int
+	// Storage is attstorage and TypeStorage the type's default: 'p'
+	// plain, 'e' external, 'm' main, 'x' extended.
+	Storage, TypeStorage byte
+	// Compression is "pglz" or "lz4" when set (SET COMPRESSION), "" for
+	// the server's default.
+	Compression string
 }
 
 // IdentitySeq is the sequence behind an identity column.

@@ -39,6 +39,8 @@ func (c *Catalog) Objects() []Object {
 		if t.Options != "" {
 			def += " WITH (" + t.Options + ")"
 		}
+		def += t.replicaDef()
+		def += " columns (" + t.columnOrder() + ")"
 		def += " comment " + QuoteLiteral(t.Comment)
 		add(Object{Kind: kind, Schema: t.Schema, Name: t.Name, Def: def})
 		for _, col := range t.Columns {
@@ -109,6 +111,7 @@ func (col *ColumnInfo) describe() string {
 	if col.IdentitySeq != nil {
 		b.WriteString(" (SEQUENCE NAME " + col.IdentitySeq.Name.String() + " " + col.IdentitySeq.SeqOptions.String() + ")")
 	}
+	b.WriteString(col.detailsDef())
 	b.WriteString(" comment " + QuoteLiteral(col.Comment))
 	return b.String()
 }

@@ -161,6 +161,7 @@ func patchColumn(r *atlas.Realm, col *atlas.Column, ci *ColumnInfo) {
 			col.Default = &atlas.RawExpr{X: ci.Default}
 		}
 	}
+	keepTypeModifier(col, ci)
 	if ci.TypeKind == 'd' {
 		var ns *atlas.Schema
 		if s, ok := r.Schema(ci.TypeName.Schema); ok {

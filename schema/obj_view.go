@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -96,6 +97,11 @@ func (in *objInspector) readViews(ctx context.Context) error {
 		}
 		if err := jsonInto(idxs, &v.Indexes); err != nil {
 			return err
+		}
+		// Storage parameters are a set (reloptions.go).
+		sort.Strings(v.Options)
+		for i := range v.Indexes {
+			v.Indexes[i].Def = sortIndexOptions(v.Indexes[i].Def)
 		}
 		in.add("pg_class", oid, v)
 		return nil

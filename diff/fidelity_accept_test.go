@@ -1,0 +1,154 @@
+package diff_test
+
+import (
+	"errors"
+	"github.com/schemactl/schemactl/diff"
+	"strings"
+	"testing"
+)
+
+// fidelityCases are column and table-definition details that must
+// round-trip exactly; each runs old→new and new→old.
+var fidelityCases = []acceptanceCase{
+	// Type modifiers, kept as written.
+	{name: "timestamp precision", old: `CREATE TABLE t (a timestamp);`, new: `CREATE TABLE t (a timestamp(6));`},
+	{name: "new table timestamp precision", new: `CREATE TABLE t (a timestamp(6), b time(6), c timestamptz(3), d timetz(2), e interval(3), f interval day to second(3), g interval year to month);`},
+	{name: "timestamptz precision", old: `CREATE TABLE t (a timestamptz(0));`, new: `CREATE TABLE t (a timestamptz(3));`},
+	{name: "time precision", old: `CREATE TABLE t (a time);`, new: `CREATE TABLE t (a time(6));`},
+	{name: "interval precision", old: `CREATE TABLE t (a interval);`, new: `CREATE TABLE t (a interval(3));`},
+	{name: "interval fields", old: `CREATE TABLE t (a interval);`, new: `CREATE TABLE t (a interval day to second(3));`},
+	{name: "numeric without modifiers", old: `CREATE TABLE t (a numeric(10,2));`, new: `CREATE TABLE t (a numeric);`},
+	{name: "numeric scale", old: `CREATE TABLE t (a numeric(10));`, new: `CREATE TABLE t (a numeric(10,2));`},
+	{name: "bit varying length", old: `CREATE TABLE t (a bit varying);`, new: `CREATE TABLE t (a bit varying(5));`},
+	{name: "bit length", old: `CREATE TABLE t (a bit(3));`, new: `CREATE TABLE t (a bit(5));`},
+	{name: "varchar without length", old: `CREATE TABLE t (a varchar(20));`, new: `CREATE TABLE t (a varchar);`},
+	{name: "char length", old: `CREATE TABLE t (a char(2));`, new: `CREATE TABLE t (a char(4));`},
+	{name: "arrays with modifiers", old: `CREATE TABLE t (a timestamp[], b numeric(5,1)[], c varchar(3)[]);`, new: `CREATE TABLE t (a timestamp(6)[], b numeric[], c varchar[]);`},
+	{name: "new table with modified arrays", new: `CREATE TABLE t (a timestamp(6)[], b numeric(10,2)[][], c bit varying(5)[], d interval(2)[]);`},
+
+	// Storage parameters, compared as sets.
+	{name: "index storage parameter changed",
+		old: `CREATE TABLE t (a int); CREATE INDEX t_a ON t (a) WITH (fillfactor = 80);`,
+		new: `CREATE TABLE t (a int); CREATE INDEX t_a ON t (a) WITH (fillfactor = 60);`},
+	{name: "partition storage parameters",
+		old: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') WITH (fillfactor = 70, autovacuum_enabled = false);`,
+		new: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') WITH (autovacuum_enabled = false, fillfactor = 60);`},
+
+	// Replica identity.
+	{name: "replica identity full", old: `CREATE TABLE t (a int);`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL;`, want: []string{"REPLICA IDENTITY FULL"}},
+	{name: "replica identity nothing", old: `CREATE TABLE t (a int) ;`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY NOTHING;`, want: []string{"REPLICA IDENTITY NOTHING"}},
+	{name: "replica identity using a new index",
+		old:  `CREATE TABLE t (a int NOT NULL);`,
+		new:  `CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a;`,
+		want: []string{`REPLICA IDENTITY USING INDEX "t_a"`}},
+	{name: "replica identity moves to another index",
+		old: `CREATE TABLE t (a int NOT NULL, b int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a); CREATE UNIQUE INDEX t_b ON t (b); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a;`,
+		new: `CREATE TABLE t (a int NOT NULL, b int NOT NULL); CREATE UNIQUE INDEX t_b ON t (b); ALTER TABLE t REPLICA IDENTITY USING INDEX t_b;`},
+	{name: "replica identity index changed",
+		old: `CREATE TABLE t (a int NOT NULL, b int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a;`,
+		new: `CREATE TABLE t (a int NOT NULL, b int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a, b); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a;`},
+	{name: "new table with replica identity index",
+		new: `CREATE TABLE t (a int NOT NULL, CONSTRAINT t_a_key UNIQUE (a)); ALTER TABLE t REPLICA IDENTITY USING INDEX t_a_key;`},
+	{name: "partition replica identity",
+		old: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+		new: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); ALTER TABLE ev_1 REPLICA IDENTITY FULL; ALTER TABLE ev REPLICA IDENTITY FULL;`},
+
+	// Column statistics, storage, compression.
+	{name: "statistics target", old: `CREATE TABLE t (a text);`, new: `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;`, want: []string{"SET STATISTICS 500"}},
+	{name: "statistics target changed", old: `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS 50;`, new: `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS 500;`},
+	{name: "column storage", old: `CREATE TABLE t (a text, b text, c numeric);`, new: `CREATE TABLE t (a text, b text, c numeric); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN b SET STORAGE MAIN, ALTER COLUMN c SET STORAGE PLAIN;`, want: []string{"SET STORAGE EXTERNAL"}},
+	{name: "column storage with a type change", old: `CREATE TABLE t (a varchar(10)); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL;`, new: `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN, ALTER COLUMN a SET STATISTICS 10;`},
+	{name: "partition column details",
+		old: `CREATE TABLE ev (at date, v text) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+		new: `CREATE TABLE ev (at date, v text COMPRESSION lz4) PARTITION BY RANGE (at); ALTER TABLE ev ALTER COLUMN v SET STORAGE EXTERNAL; CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); ALTER TABLE ONLY ev_2 ALTER COLUMN v SET STORAGE MAIN, ALTER COLUMN v SET STATISTICS 50;`},
+	{name: "column compression", old: `CREATE TABLE t (a text, b text);`, new: `CREATE TABLE t (a text COMPRESSION lz4, b text COMPRESSION pglz);`, want: []string{"SET COMPRESSION lz4"}},
+	{name: "new table with column statistics storage compression",
+		new: `CREATE TABLE t (a text COMPRESSION lz4, b text); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN b SET STATISTICS 1000;`},
+
+	// Defaults and generated expressions on PostgreSQL's rendering.
+	{name: "default changed between equivalent-looking spellings", old: `CREATE TABLE t (a timestamptz DEFAULT now());`, new: `CREATE TABLE t (a timestamptz DEFAULT CURRENT_TIMESTAMP);`},
+	{name: "default cast changed", old: `CREATE TABLE t (a text DEFAULT 'x');`, new: `CREATE TABLE t (a text DEFAULT 'x'::varchar);`},
+	{name: "default expression changed", old: `CREATE TABLE t (a int DEFAULT 1 + 1);`, new: `CREATE TABLE t (a int DEFAULT 2);`},
+	{name: "generated expression spelled differently",
+		old: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED);`,
+		new: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (1 + a) STORED);`},
+
+	// Column order.
+	{name: "new table column order", new: `CREATE TABLE t (z int, a int, m text, b int PRIMARY KEY);`},
+	{name: "column appended", old: `CREATE TABLE t (b int, a int);`, new: `CREATE TABLE t (b int, a int, c int);`},
+}
+
+// equalSpellings are states written two ways that are the same schema:
+// no plan at all.
+var equalSpellings = []struct{ name, a, b string }{
+	{"default spelled two ways", `CREATE TABLE t (a int DEFAULT (1), b text DEFAULT 'x'::text, c timestamptz DEFAULT now());`, `CREATE TABLE t (a int DEFAULT 1, b text DEFAULT 'x', c timestamptz DEFAULT (now()));`},
+	{"generated spelled two ways", `CREATE TABLE t (a int, b int GENERATED ALWAYS AS ((a + 1)) STORED);`, `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a+1) STORED);`},
+	{"storage parameters in another order", `CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false); CREATE INDEX t_a ON t (a) WITH (fillfactor = 80, deduplicate_items = off);`, `CREATE TABLE t (a int) WITH (autovacuum_enabled = false, fillfactor = 70); CREATE INDEX t_a ON t (a) WITH (deduplicate_items = off, fillfactor = 80);`},
+	{"statistics reset is the default", `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS -1;`, `CREATE TABLE t (a text);`},
+	{"storage as the type's", `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTENDED;`, `CREATE TABLE t (a text);`},
+	{"replica identity default", `CREATE TABLE t (a int PRIMARY KEY); ALTER TABLE t REPLICA IDENTITY DEFAULT;`, `CREATE TABLE t (a int PRIMARY KEY);`},
+}
+
+func TestFidelity(t *testing.T) {
+	for _, tc := range fidelityCases {
+		for _, dir := range []string{"forward", "backward"} {
+			t.Run(tc.name+"/"+dir, func(t *testing.T) {
+				t.Parallel()
+				old, new, want := tc.old, tc.new, tc.want
+				if dir == "backward" {
+					old, new, want = new, old, nil
+				}
+				plan := planAndProve(t, old, new, noRenames)
+				if plan.Empty() {
+					t.Fatalf("empty plan")
+				}
+				for _, w := range want {
+					if !strings.Contains(plan.SQL(), w) {
+						t.Errorf("plan lacks %q:\n%s", w, plan.SQL())
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestFidelityEqualSpellings(t *testing.T) {
+	for _, tc := range equalSpellings {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if plan := planAndProve(t, tc.a, tc.b, noRenames); !plan.Empty() {
+				t.Fatalf("plan between equal states:\n%s", plan.SQL())
+			}
+		})
+	}
+}
+
+var noRenames = diff.Options{}
+
+// TestFidelityColumnOrder: a desired column order that an existing table
+// cannot reach with ALTER TABLE is an error naming the table and the
+// columns, in both directions, never a plan that gives another order.
+func TestFidelityColumnOrder(t *testing.T) {
+	cases := []struct{ name, old, new, table, moved string }{
+		{"column added in front", `CREATE TABLE t (a int, b int);`, `CREATE TABLE t (x int, a int, b int);`, `"public"."t"`, "x, a, b"},
+		{"column added in the middle", `CREATE TABLE t (a int, b int);`, `CREATE TABLE t (a int, x int, b int);`, `"public"."t"`, "x, b"},
+		{"columns swapped", `CREATE TABLE t (a int, b int);`, `CREATE TABLE t (b int, a int);`, `"public"."t"`, "b, a"},
+		{"generated column in the middle recreated", `CREATE TABLE t (a int, g int GENERATED ALWAYS AS (a) STORED, c int);`, `CREATE TABLE t (a int, g int GENERATED ALWAYS AS (a + 1) STORED, c int);`, `"public"."t"`, "g, c"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			from, to := load(t, tc.old), load(t, tc.new)
+			_, err := diff.Diff(t.Context(), from.state, to.state, diff.Options{Casts: diff.DBCasts{DB: to.db}})
+			var oe *diff.ColumnOrderError
+			if !errors.As(err, &oe) {
+				t.Fatalf("want a column order error, got %v", err)
+			}
+			for _, w := range []string{"table " + tc.table, "column(s) " + tc.moved + " out of place"} {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%s", w, err)
+				}
+			}
+		})
+	}
+}
