@@ -185,6 +185,7 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		if err != nil {
 			return err
 		}
+		keepRealmTypeModifiers(r, objs.typmods)
 		if err := applyRealm(ctx, l.DB, r); err != nil {
 			return err
 		}

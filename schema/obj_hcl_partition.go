@@ -54,7 +54,7 @@ func writePartition(body *hclwrite.Body, t *TableInfo, parent *TableInfo, rls *P
 		}
 		setNull := c.NotNull != pc.NotNull
 		setDefault := c.Default != pc.Default && c.Generated == ""
-		if !setNull && !setDefault && c.Comment == "" {
+		if !setNull && !setDefault && c.Comment == "" && !hasColumnDetails(c, pc) {
 			continue
 		}
 		cb := newPlainBlockLabel(b, "column", c.Name)
@@ -68,8 +68,10 @@ func writePartition(body *hclwrite.Body, t *TableInfo, parent *TableInfo, rls *P
 				setSQL(cb, "default", c.Default)
 			}
 		}
+		writeColumnDetails(cb, c, pc)
 		setComment(cb, c.Comment)
 	}
+	writeReplicaIdentity(b, t)
 	for _, k := range t.Constraints {
 		if k.Inherited {
 			continue
@@ -217,7 +219,7 @@ func partitionSQL(r *hclReader) []string {
 		s += " WITH (" + o + ")"
 	}
 	stmts := []string{s}
-	var clauses, comments []string
+	var clauses, comments, details []string
 	for _, c := range r.blocks("column") {
 		col := QuoteIdent(c.name())
 		if c.has("null") {
@@ -234,6 +236,7 @@ func partitionSQL(r *hclReader) []string {
 				clauses = append(clauses, "ALTER COLUMN "+col+" SET DEFAULT "+c.str("default"))
 			}
 		}
+		details = append(details, columnDetailsSQL(c, q)...)
 		if cm := c.str("comment"); cm != "" {
 			comments = append(comments, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", q, col, QuoteLiteral(cm)))
 		}
@@ -268,6 +271,8 @@ func partitionSQL(r *hclReader) []string {
 			r.err = ix.err
 		}
 	}
+	stmts = append(stmts, details...)
+	stmts = append(stmts, replicaIdentitySQL(r, q)...)
 	for _, rs := range r.blocks("row_security") {
 		if rs.boolean("enabled", false) {
 			stmts = append(stmts, "ALTER TABLE "+q.String()+" ENABLE ROW LEVEL SECURITY")

@@ -27,6 +27,9 @@ type hclObjects struct {
 	before  []hclItem       // extensions, domains, composites, sequences, functions
 	after   []hclItem       // views, triggers, policies, sequence owners, partitions
 	perms   []*hclReader    // permission blocks, turned into SQL once all files are read
+	// typmods are the column types written with a precision of 6, by
+	// table (typmod.go).
+	typmods map[QName]map[string]string
 }
 
 // hclItem is the SQL of one object, with where it was defined.
@@ -46,7 +49,7 @@ var objectBlocks = map[string]bool{
 // are taken out (and references to domains and composite types in column
 // types replaced by sql("...")) before Atlas evaluates the rest.
 func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
-	objs := &hclObjects{schemas: map[string]bool{}}
+	objs := &hclObjects{schemas: map[string]bool{}, typmods: map[QName]map[string]string{}}
 	p := hclparse.NewParser()
 	for _, path := range paths {
 		src, err := os.ReadFile(path)
@@ -148,6 +151,66 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 			}
 			rng := c.Range()
 			edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
+		}
+		// Replica identity and column details (hcl_details.go).
+		if len(b.Labels) == 1 {
+			tr := &hclReader{src: src, b: b}
+			t := QName{Schema: tr.schema(), Name: b.Labels[0]}
+			var stmts []string
+			blank := func(a *hclsyntax.Attribute) {
+				rng := a.SrcRange
+				edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
+			}
+			if a, ok := b.Body.Attributes["options"]; ok {
+				if o := tr.str("options"); o != "" {
+					stmts = append(stmts, "ALTER TABLE "+t.String()+" SET ("+o+")")
+				}
+				blank(a)
+			}
+			for _, c := range b.Body.Blocks {
+				if a, ok := c.Body.Attributes["options"]; ok && c.Type == "index" && len(c.Labels) == 1 {
+					ir := &hclReader{src: src, b: c}
+					if o := ir.str("options"); o != "" {
+						stmts = append(stmts, "ALTER INDEX "+QName{Schema: t.Schema, Name: c.Labels[0]}.String()+" SET ("+o+")")
+					}
+					if ir.err != nil {
+						return nil, ir.err
+					}
+					blank(a)
+				}
+				if c.Type != "column" || len(c.Labels) != 1 {
+					continue
+				}
+				cr := &hclReader{src: src, b: c}
+				if a, ok := c.Body.Attributes["type"]; ok {
+					rng := a.Expr.Range()
+					if typ := hclTypeSQL(string(src[rng.Start.Byte:rng.End.Byte]), func() (string, error) { return exprString(a.Expr, src) }); typ != "" {
+						if o.typmods[t] == nil {
+							o.typmods[t] = map[string]string{}
+						}
+						o.typmods[t][c.Labels[0]] = typ
+					}
+				}
+				stmts = append(stmts, columnDetailsSQL(cr, t)...)
+				if cr.err != nil {
+					return nil, cr.err
+				}
+				for _, n := range detailAttrs {
+					if a, ok := c.Body.Attributes[n]; ok {
+						blank(a)
+					}
+				}
+			}
+			if a, ok := b.Body.Attributes["replica_identity"]; ok {
+				stmts = append(stmts, replicaIdentitySQL(tr, t)...)
+				blank(a)
+			}
+			if tr.err != nil {
+				return nil, tr.err
+			}
+			if len(stmts) > 0 {
+				o.after = append(o.after, hclItem{pos: tr.pos(), stmts: stmts})
+			}
 		}
 		for _, c := range b.Body.Blocks {
 			a, ok := c.Body.Attributes["type"]

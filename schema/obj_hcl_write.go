@@ -150,8 +150,9 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 }
 
 // AddObjectsHCL completes Atlas's HCL of st's realm: row_security blocks
-// go into the table blocks of tables with row level security, and the
-// blocks of MarshalObjectsHCL follow.
+// go into the table blocks of tables with row level security, replica
+// identity and column details (hcl_details.go) into the table and column
+// blocks, and the blocks of MarshalObjectsHCL follow.
 func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
 	f, diags := hclwrite.ParseConfig(atlasHCL, "atlas.hcl", hcl.Pos{Line: 1, Column: 1})
 	if diags.HasErrors() {
@@ -173,6 +174,11 @@ func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
 		if a := b.Body().GetAttribute("schema"); a != nil {
 			toks := strings.Split(strings.TrimSpace(string(a.Expr().BuildTokens(nil).Bytes())), ".")
 			schemaName = strings.Trim(toks[len(toks)-1], `"`)
+		}
+		if st.Catalog != nil {
+			if t, ok := st.Catalog.Table(QName{Schema: schemaName, Name: b.Labels()[0]}); ok {
+				writeTableDetails(b.Body(), t)
+			}
 		}
 		r, ok := rls[QName{Schema: schemaName, Name: b.Labels()[0]}]
 		if !ok {
