@@ -128,12 +128,7 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 		prop := func(detail string) {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindTableProperty, Schema: t.Schema, Name: t.Name, Detail: detail})
 		}
-		if rls {
-			prop("row level security enabled")
-		}
-		if forceRLS {
-			prop("row level security forced")
-		}
+		// rls and forceRLS: modelled with the policies (obj_policy.go).
 		t.Options = options
 		if inherits != "" {
 			if err := t.readInherits(inherits); err != nil {

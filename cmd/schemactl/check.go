@@ -122,7 +122,9 @@ func checkReplay(c *cli.Context, r *checkRun) error {
 }
 
 func checkInSync(c *cli.Context, r *checkRun) error {
-	warnUnmodelled(c.App.ErrWriter, r.want, r.cur)
+	if err := strictUnmodelled(c.App.ErrWriter, r.want, r.cur); err != nil {
+		return err
+	}
 	plan, err := r.p.planProved(c.Context, r.cur, r.want)
 	if err != nil {
 		return err

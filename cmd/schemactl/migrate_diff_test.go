@@ -155,19 +155,43 @@ func TestMigrateDiffErrorWritesNothing(t *testing.T) {
 	}
 }
 
-// TestMigrateDiffReportsUnmodelled: what schemactl does not model is
-// listed on stderr, object by object, not dropped silently.
-func TestMigrateDiffReportsUnmodelled(t *testing.T) {
+// TestMigrateDiffRefusesUnmodelled: what schemactl does not model stops
+// the command, object by object, and nothing is written; excluded, it is
+// left alone. Column statistics and storage are modelled: they are in the
+// migration.
+func TestMigrateDiffRefusesUnmodelled(t *testing.T) {
 	t.Parallel()
-	dir := writeTemp(t, map[string]string{"schema.sql": "CREATE TABLE t (v text);\nALTER TABLE t ALTER COLUMN v SET STATISTICS 500;\nALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL;\n"})
+	dir := writeTemp(t, map[string]string{"schema.sql": "CREATE TABLE t (v text);\nALTER TABLE t ALTER COLUMN v SET STATISTICS 500;\nALTER TABLE t ALTER COLUMN v SET STORAGE EXTERNAL;\nCREATE UNLOGGED SEQUENCE s;\n"})
 	dev := devdb.ForTest(t)
-	code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", "file://"+filepath.Join(dir, "schema.sql"), "--dir", filepath.Join(dir, "migrations"))
+	mdir := filepath.Join(dir, "migrations")
+	to := "file://" + filepath.Join(dir, "schema.sql")
+	code, _, stderr := runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", to, "--dir", mdir)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"not modelled", "desired state: table property public.s (unlogged sequence)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := len(sqlFiles(t, mdir)); n != 0 {
+		t.Fatalf("%d files written", n)
+	}
+	code, _, stderr = runCLI(t, "migrate", "diff", "--dev-url", dev, "--to", to, "--dir", mdir, "--exclude", "public.s")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"not modelled", "column property public.t.v (statistics target 500)", "column property public.t.v (storage)"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	files := sqlFiles(t, mdir)
+	if len(files) != 1 {
+		t.Fatalf("%d files", len(files))
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`SET STATISTICS 500`, `SET STORAGE EXTERNAL`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("migration lacks %q:\n%s", want, b)
 		}
 	}
 }

@@ -240,13 +240,37 @@ func (p *project) provedChange(ctx context.Context, errw io.Writer, from, to *sc
 		return nil, err
 	}
 	ch := &change{cur: cur, want: want}
-	warnUnmodelled(errw, want, cur)
+	if err := strictUnmodelled(errw, want, cur); err != nil {
+		ch.close(ctx)
+		return nil, err
+	}
 	if ch.plan, err = p.planProved(ctx, cur, want); err != nil {
 		ch.close(ctx)
 		return nil, err
 	}
 	warnPlan(errw, ch.plan)
 	return ch, nil
+}
+
+// strictUnmodelled fails, naming each, when the states hold objects that
+// schemactl does not model: a plan would leave them out. Grants without
+// --privileges are only listed on w.
+func strictUnmodelled(w io.Writer, desired, current *schema.Loaded) error {
+	reported, err := schema.CheckModelled(loadedState(desired), loadedState(current))
+	if len(reported) > 0 {
+		fmt.Fprintf(w, "schemactl: warning: %d grant(s) are not planned without --privileges:\n", len(reported))
+		for _, o := range reported {
+			fmt.Fprintf(w, "  %s\n", o)
+		}
+	}
+	return err
+}
+
+func loadedState(l *schema.Loaded) *schema.State {
+	if l == nil {
+		return nil
+	}
+	return l.State
 }
 
 // warnUnmodelled prints the objects of the states that schemactl does not
