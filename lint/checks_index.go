@@ -15,8 +15,8 @@ var (
 		Fix:   "Use DROP INDEX CONCURRENTLY in a file of its own that starts with `-- atlas:txmode none` followed by a blank line."})
 	codeNonTx = register(Check{Code: "PG103", Analyzer: "concurrent_index", Severity: Error,
 		Title: "statement that cannot run inside a transaction block in a transactional file",
-		Why:   "The file runs inside one transaction, and PostgreSQL refuses this statement there (SQLSTATE 25001): the migration fails.",
-		Fix:   "Move the statement to a file of its own that starts with `-- atlas:txmode none` followed by a blank line."})
+		Why:   "The file runs inside one transaction, and PostgreSQL refuses this statement there (SQLSTATE 25001): the migration fails, and `migrate validate` and `migrate apply` refuse the directory before anything runs. The linter runs the statement outside the transaction (committing what came before it) to go on with the rest of the file.",
+		Fix:   "Add `-- atlas:txmode none` followed by a blank line at the top of the file, or move the statement to a file of its own with that directive."})
 	codeEnumTx = register(Check{Code: "PG104", Analyzer: "concurrent_index", Severity: Error,
 		Title: "enum value used in the transaction that added it",
 		Why:   "A value added with ALTER TYPE ... ADD VALUE cannot be used before its transaction commits (SQLSTATE 55P04 unsafe use of new value): the migration fails.",
@@ -34,7 +34,7 @@ func checkIndexes(p *pass) {
 		}
 		switch {
 		case r.ForcedOut:
-			p.report(r, codeNonTx, "%s cannot run inside the file's transaction", r.NonTx)
+			p.report(r, codeNonTx, "%s cannot run inside a transaction block, and the file runs in one", r.NonTx)
 		case r.EnumUnsafe:
 			p.report(r, codeEnumTx, "statement uses an enum value added earlier in the same transaction")
 		}

@@ -343,7 +343,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 		e.takeNotices()
 		r.Node, r.ParseErr = e.parse(s.Text)
 		r.Class = classify(r.Node)
-		r.NonTx = nonTxReason(r.Node)
+		r.NonTx = migrations.NonTxKind(r.Node)
 		if !e.blind {
 			e.readFull = removedFrom(r.Node, e.snap)
 		}

@@ -127,42 +127,6 @@ func addsEnumValue(n *pg.Node) bool {
 	return ae != nil && ae.NewVal != ""
 }
 
-// nonTxReason returns why a statement cannot run inside a transaction
-// block, or "" when it can.
-func nonTxReason(n *pg.Node) string {
-	if n == nil {
-		return ""
-	}
-	switch {
-	case n.GetIndexStmt() != nil && n.GetIndexStmt().Concurrent:
-		return "CREATE INDEX CONCURRENTLY"
-	case n.GetDropStmt() != nil && n.GetDropStmt().Concurrent:
-		return "DROP INDEX CONCURRENTLY"
-	case n.GetReindexStmt() != nil && hasOption(n.GetReindexStmt().Params, "concurrently"):
-		return "REINDEX CONCURRENTLY"
-	case n.GetReindexStmt() != nil && n.GetReindexStmt().Kind != pg.ReindexObjectType_REINDEX_OBJECT_TABLE &&
-		n.GetReindexStmt().Kind != pg.ReindexObjectType_REINDEX_OBJECT_INDEX:
-		return "REINDEX SCHEMA/DATABASE/SYSTEM"
-	case n.GetVacuumStmt() != nil && n.GetVacuumStmt().IsVacuumcmd:
-		return "VACUUM"
-	case n.GetCreatedbStmt() != nil:
-		return "CREATE DATABASE"
-	case n.GetDropdbStmt() != nil:
-		return "DROP DATABASE"
-	case n.GetAlterSystemStmt() != nil:
-		return "ALTER SYSTEM"
-	case n.GetCreateTableSpaceStmt() != nil:
-		return "CREATE TABLESPACE"
-	case n.GetDropTableSpaceStmt() != nil:
-		return "DROP TABLESPACE"
-	case n.GetClusterStmt() != nil && n.GetClusterStmt().Relation == nil:
-		return "CLUSTER without a table"
-	case n.GetCreateSubscriptionStmt() != nil:
-		return "CREATE SUBSCRIPTION"
-	}
-	return ""
-}
-
 // hasOption reports whether a DefElem list names the option.
 func hasOption(opts []*pg.Node, name string) bool {
 	for _, o := range opts {
@@ -293,9 +257,10 @@ func isIdempotent(n *pg.Node) bool {
 }
 
 // clusterWide reports whether a statement acts on the server rather than
-// the database: the linter does not run it on the dev server.
+// the database, or (DISCARD) resets the linter's own session: the linter
+// does not run it on the dev server.
 func clusterWide(n *pg.Node) bool {
 	return n != nil && (n.GetCreatedbStmt() != nil || n.GetDropdbStmt() != nil || n.GetAlterSystemStmt() != nil ||
 		n.GetCreateTableSpaceStmt() != nil || n.GetDropTableSpaceStmt() != nil || n.GetAlterDatabaseStmt() != nil ||
-		n.GetAlterDatabaseSetStmt() != nil || n.GetCreateSubscriptionStmt() != nil)
+		n.GetAlterDatabaseSetStmt() != nil || n.GetCreateSubscriptionStmt() != nil || n.GetDiscardStmt() != nil)
 }

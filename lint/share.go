@@ -272,7 +272,7 @@ func (e *engine) replayBlind(ctx context.Context, files []*migrations.File) erro
 
 // plainFile tells whether runFile would run every statement of a file
 // inside the file's transaction, as an apply does: none moves out of it
-// (nonTxReason), none acts on the server (clusterWide), no enum gains a
+// (migrations.NonTxKind), none acts on the server (clusterWide), no enum gains a
 // value (a later use of it would make runFile commit early). The parse
 // trees of a file that is not plain are kept for runFile (engine.parse).
 func (e *engine) plainFile(f *migrations.File) bool {
@@ -284,7 +284,7 @@ func (e *engine) plainFile(f *migrations.File) bool {
 	for i, s := range f.Stmts {
 		n, err := parseStmt(s.Text)
 		parsed[i] = parsedStmt{n, err}
-		plain = plain && n != nil && nonTxReason(n) == "" && !clusterWide(n) && !addsEnumValue(n)
+		plain = plain && n != nil && migrations.NonTxKind(n) == "" && !clusterWide(n) && !addsEnumValue(n)
 	}
 	if !plain {
 		if e.parsed == nil {

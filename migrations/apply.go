@@ -214,6 +214,7 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 		a.revs[r.Version] = r
 	}
 	var pending []*ApplyFile
+	var baseline *ApplyFile // recorded once the plan is checked
 	switch {
 	case len(revs) > 0:
 		a.rep.From = revs[len(revs)-1].Version
@@ -233,16 +234,7 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 		if idx == -1 {
 			return fmt.Errorf("baseline version %s is not in the migration directory", a.opts.Baseline)
 		}
-		if !a.opts.DryRun {
-			f := files[idx]
-			if err := a.h.Create(ctx, a.conn); err != nil {
-				return err
-			}
-			if err := a.h.Write(ctx, a.conn, &Revision{Version: f.Version, Description: f.Description, Type: RevisionTypeBaseline,
-				ExecutedAt: time.Now(), OperatorVersion: a.opts.OperatorVersion}); err != nil {
-				return err
-			}
-		}
+		baseline = files[idx]
 		a.rep.Baseline, a.rep.From = a.opts.Baseline, a.opts.Baseline
 		pending = files[idx+1:]
 	default:
@@ -268,6 +260,18 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 	}
 	if err := a.checkPrivileged(pending); err != nil {
 		return err
+	}
+	if err := checkPendingTxBlocks(pending, modes); err != nil {
+		return err
+	}
+	if baseline != nil && !a.opts.DryRun {
+		if err := a.h.Create(ctx, a.conn); err != nil {
+			return err
+		}
+		if err := a.h.Write(ctx, a.conn, &Revision{Version: baseline.Version, Description: baseline.Description, Type: RevisionTypeBaseline,
+			ExecutedAt: time.Now(), OperatorVersion: a.opts.OperatorVersion}); err != nil {
+			return err
+		}
 	}
 	if a.opts.DryRun {
 		return a.dryRun(pending, modes)
@@ -298,6 +302,26 @@ func (a *applier) run(ctx context.Context, files []*ApplyFile) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkPendingTxBlocks refuses a plan in which a file that runs in a
+// transaction (modes[i] is its mode) holds a statement that PostgreSQL
+// refuses inside a transaction block: it would fail part-way through the
+// run, after the files before it were applied.
+func checkPendingTxBlocks(pending []*ApplyFile, modes []string) error {
+	var errs []error
+	for i, f := range pending {
+		if modes[i] == TxModeNone {
+			continue
+		}
+		if err := txBlockErrors(f.Stmts, modes[i] == TxModeAll); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("nothing was applied: %w", errors.Join(errs...))
 	}
 	return nil
 }

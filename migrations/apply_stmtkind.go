@@ -77,24 +77,25 @@ func classifyStmt(text string) stmtInfo {
 		return stmtInfo{kind: kindTx}
 	}
 	n := res.Stmts[0].Stmt
-	noTx := func(r recoveryKind) stmtInfo { return stmtInfo{kind: kindNoTx, recover: r} }
-	switch {
-	case n.GetTransactionStmt() != nil:
-		ts := n.GetTransactionStmt()
+	if ts := n.GetTransactionStmt(); ts != nil {
 		return stmtInfo{kind: kindTxControl, txKind: ts.Kind, chain: ts.Chain}
-	case n.GetIndexStmt() != nil && n.GetIndexStmt().Concurrent:
+	}
+	if kind, _ := txBlockKind(n); kind == "" {
+		return stmtInfo{kind: kindTx}
+	}
+	info := stmtInfo{kind: kindNoTx, recover: recoverUnknown}
+	switch {
+	case n.GetIndexStmt() != nil:
 		is := n.GetIndexStmt()
-		info := noTx(recoverCreateIndex)
 		if is.Idxname == "" || is.Relation == nil {
 			// PostgreSQL picks the name: nothing to look for.
-			info.recover = recoverUnknown
 			return info
 		}
+		info.recover = recoverCreateIndex
 		info.table = qualName{schema: is.Relation.Schemaname, name: is.Relation.Relname}
 		info.indexes = []qualName{{schema: is.Relation.Schemaname, name: is.Idxname}}
-		return info
-	case n.GetDropStmt() != nil && n.GetDropStmt().Concurrent:
-		info := noTx(recoverDropIndex)
+	case n.GetDropStmt() != nil:
+		var indexes []qualName
 		for _, o := range n.GetDropStmt().Objects {
 			var parts []string
 			for _, p := range o.GetList().GetItems() {
@@ -102,55 +103,25 @@ func classifyStmt(text string) stmtInfo {
 			}
 			switch len(parts) {
 			case 1:
-				info.indexes = append(info.indexes, qualName{name: parts[0]})
+				indexes = append(indexes, qualName{name: parts[0]})
 			case 2:
-				info.indexes = append(info.indexes, qualName{schema: parts[0], name: parts[1]})
+				indexes = append(indexes, qualName{schema: parts[0], name: parts[1]})
 			default:
-				info.recover = recoverUnknown
 				return info
 			}
 		}
-		return info
+		info.recover, info.indexes = recoverDropIndex, indexes
 	case n.GetReindexStmt() != nil:
 		rs := n.GetReindexStmt()
-		if rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SYSTEM || rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_DATABASE ||
-			rs.Kind == pg.ReindexObjectType_REINDEX_OBJECT_SCHEMA || hasOption(rs.Params, "concurrently") {
-			info := noTx(recoverRerun)
-			if hasOption(rs.Params, "concurrently") {
-				info.reindex = &reindexTarget{kind: rs.Kind, schema: rs.Name}
-				if rs.Relation != nil {
-					info.reindex.rel = qualName{schema: rs.Relation.Schemaname, name: rs.Relation.Relname}
-				}
-			}
-			return info
-		}
-	case n.GetVacuumStmt() != nil && n.GetVacuumStmt().IsVacuumcmd:
-		return noTx(recoverRerun)
-	case n.GetClusterStmt() != nil && n.GetClusterStmt().Relation == nil:
-		return noTx(recoverRerun)
-	case n.GetAlterTableStmt() != nil:
-		for _, c := range n.GetAlterTableStmt().Cmds {
-			if pc := c.GetAlterTableCmd().GetDef().GetPartitionCmd(); pc != nil && pc.Concurrent {
-				return noTx(recoverUnknown)
+		info.recover = recoverRerun
+		if hasOption(rs.Params, "concurrently") {
+			info.reindex = &reindexTarget{kind: rs.Kind, schema: rs.Name}
+			if rs.Relation != nil {
+				info.reindex.rel = qualName{schema: rs.Relation.Schemaname, name: rs.Relation.Relname}
 			}
 		}
-	case n.GetCreatedbStmt() != nil, n.GetDropdbStmt() != nil, n.GetAlterSystemStmt() != nil,
-		n.GetCreateTableSpaceStmt() != nil, n.GetDropTableSpaceStmt() != nil,
-		n.GetCreateSubscriptionStmt() != nil, n.GetAlterSubscriptionStmt() != nil, n.GetDropSubscriptionStmt() != nil,
-		n.GetCallStmt() != nil:
-		// CALL may commit inside the procedure, which a transaction
-		// block forbids.
-		return noTx(recoverUnknown)
+	case n.GetVacuumStmt() != nil, n.GetClusterStmt() != nil:
+		info.recover = recoverRerun
 	}
-	return stmtInfo{kind: kindTx}
-}
-
-// hasOption reports whether a list of DefElem options holds name.
-func hasOption(opts []*pg.Node, name string) bool {
-	for _, o := range opts {
-		if o.GetDefElem().GetDefname() == name {
-			return true
-		}
-	}
-	return false
+	return info
 }

@@ -54,6 +54,7 @@ func newErrorJSON(err error) *errorJSON {
 	var se *srcpos.Error
 	var ae *migrations.StmtError
 	var ee *migrations.ExecError
+	var te *migrations.TxBlockError
 	switch {
 	case errors.As(err, &se):
 		e.File, e.Line, e.Col = se.File, se.Line, se.Col
@@ -61,6 +62,8 @@ func newErrorJSON(err error) *errorJSON {
 		e.File, e.Line, e.Col = ae.Pos.File, ae.Pos.Line, ae.Pos.Col
 	case errors.As(err, &ee):
 		e.File, e.Line, e.Col = ee.Pos.File, ee.Pos.Line, ee.Pos.Col
+	case errors.As(err, &te):
+		e.File, e.Line, e.Col = te.Pos.File, te.Pos.Line, te.Pos.Col
 	default:
 		if m := rePos.FindStringSubmatch(msg); m != nil {
 			e.File = m[1]

@@ -93,7 +93,10 @@ func migrateValidateCommand() *cli.Command {
 		Description: `Checks --dir against its atlas.sum, reads every file (statements and
 directives), then runs all files in order on a fresh database of the dev
 server (--dev-url), each in a transaction unless it says -- atlas:txmode none.
-The first failing statement is reported as file:line:col. Places where Atlas
+The first failing statement is reported as file:line:col. A statement that
+cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...)
+in a file without -- atlas:txmode none is reported before anything runs, with
+the fix. Places where Atlas
 would read a file differently (such as a txmode directive with no blank line
 after it) are printed as warnings.`,
 		Flags: []cli.Flag{migrateDirFlag()},
@@ -111,6 +114,10 @@ after it) are printed as warnings.`,
 			}
 			for _, w := range d.Warnings() {
 				fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
+			}
+			// Before the dev server is needed (ValidateDir checks again).
+			if err := migrations.CheckTxBlocks(d.Files); err != nil {
+				return err
 			}
 			dev, err := devdb.Open(c.Context, devURL(c))
 			if err != nil {
