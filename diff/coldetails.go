@@ -8,11 +8,12 @@ import (
 )
 
 // columnDetail is what Atlas's open-source driver does not model of a
-// column: its statistics target, storage and compression.
+// column: its statistics target, storage, compression and options.
 type columnDetail struct {
 	stats       int
 	storage     byte
 	compression string
+	options     string
 }
 
 // kept returns the table of the starting state that the plan keeps (not
@@ -38,7 +39,7 @@ func (p *planner) detailBefore(t2 *schema.TableInfo, c2 *schema.ColumnInfo) colu
 		if !ok || p.columnRecreated(c1, c2) {
 			return d
 		}
-		d.stats, d.compression, d.storage = c1.Statistics, c1.Compression, c1.Storage
+		d.stats, d.compression, d.storage, d.options = c1.Statistics, c1.Compression, c1.Storage, c1.Options
 		if c1.Type != c2.Type {
 			// ALTER COLUMN ... TYPE gives the column its new type's storage.
 			d.storage = c2.TypeStorage
@@ -62,7 +63,8 @@ func (p *planner) columnRecreated(c1, c2 *schema.ColumnInfo) bool {
 	return c2.Generated != "" && c1.Generated != c2.Generated
 }
 
-// columnDetails plans statistics targets, storage and compression. Each
+// columnDetails plans statistics targets, storage, compression and
+// attribute options (n_distinct). Each
 // table is altered with ONLY: PostgreSQL would otherwise carry the change
 // to the partitions, which are planned on their own.
 func (p *planner) columnDetails() error {
@@ -83,6 +85,13 @@ func (p *planner) columnDetails() error {
 					to = "DEFAULT"
 				}
 				clauses = append(clauses, col+" SET COMPRESSION "+to)
+			}
+			set, reset := optionChanges(parseOptions(have.options), parseOptions(c2.Options))
+			if len(set) > 0 {
+				clauses = append(clauses, col+" SET ("+strings.Join(set, ", ")+")")
+			}
+			if len(reset) > 0 {
+				clauses = append(clauses, col+" RESET ("+strings.Join(reset, ", ")+")")
 			}
 		}
 		if len(clauses) > 0 {

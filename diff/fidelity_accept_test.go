@@ -62,6 +62,7 @@ var fidelityCases = []acceptanceCase{
 		old: `CREATE TABLE ev (at date, v text) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
 		new: `CREATE TABLE ev (at date, v text COMPRESSION lz4) PARTITION BY RANGE (at); ALTER TABLE ev ALTER COLUMN v SET STORAGE EXTERNAL; CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01'); ALTER TABLE ONLY ev_2 ALTER COLUMN v SET STORAGE MAIN, ALTER COLUMN v SET STATISTICS 50;`},
 	{name: "column compression", old: `CREATE TABLE t (a text, b text);`, new: `CREATE TABLE t (a text COMPRESSION lz4, b text COMPRESSION pglz);`, want: []string{"SET COMPRESSION lz4"}},
+	{name: "column options", old: `CREATE TABLE t (a int, b int); ALTER TABLE t ALTER COLUMN b SET (n_distinct = 5);`, new: `CREATE TABLE t (a int, b int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = 100, n_distinct_inherited = -0.5);`, want: []string{"SET (n_distinct=100, n_distinct_inherited=-0.5)", "RESET (n_distinct)"}},
 	{name: "new table with column statistics storage compression",
 		new: `CREATE TABLE t (a text COMPRESSION lz4, b text); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL, ALTER COLUMN b SET STATISTICS 1000;`},
 
@@ -84,6 +85,8 @@ var equalSpellings = []struct{ name, a, b string }{
 	{"default spelled two ways", `CREATE TABLE t (a int DEFAULT (1), b text DEFAULT 'x'::text, c timestamptz DEFAULT now());`, `CREATE TABLE t (a int DEFAULT 1, b text DEFAULT 'x', c timestamptz DEFAULT (now()));`},
 	{"generated spelled two ways", `CREATE TABLE t (a int, b int GENERATED ALWAYS AS ((a + 1)) STORED);`, `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a+1) STORED);`},
 	{"storage parameters in another order", `CREATE TABLE t (a int) WITH (fillfactor = 70, autovacuum_enabled = false); CREATE INDEX t_a ON t (a) WITH (fillfactor = 80, deduplicate_items = off);`, `CREATE TABLE t (a int) WITH (autovacuum_enabled = false, fillfactor = 70); CREATE INDEX t_a ON t (a) WITH (deduplicate_items = off, fillfactor = 80);`},
+	{"materialized view storage parameters in another order", `CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv WITH (fillfactor = 70, autovacuum_enabled = false) AS SELECT a FROM t; CREATE INDEX mv_a ON mv (a) WITH (fillfactor = 80, deduplicate_items = off);`, `CREATE TABLE t (a int); CREATE MATERIALIZED VIEW mv WITH (autovacuum_enabled = false, fillfactor = 70) AS SELECT a FROM t; CREATE INDEX mv_a ON mv (a) WITH (deduplicate_items = off, fillfactor = 80);`},
+	{"column options in another order", `CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET (n_distinct = 1, n_distinct_inherited = 2);`, `CREATE TABLE t (a int); ALTER TABLE t ALTER COLUMN a SET (n_distinct_inherited = 2, n_distinct = 1);`},
 	{"statistics reset is the default", `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STATISTICS -1;`, `CREATE TABLE t (a text);`},
 	{"storage as the type's", `CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTENDED;`, `CREATE TABLE t (a text);`},
 	{"replica identity default", `CREATE TABLE t (a int PRIMARY KEY); ALTER TABLE t REPLICA IDENTITY DEFAULT;`, `CREATE TABLE t (a int PRIMARY KEY);`},

@@ -164,7 +164,7 @@ SELECT n.nspname, c.relname, a.attname, a.attnum,
 	COALESCE(sq.seqstart, 0), COALESCE(sq.seqincrement, 0), COALESCE(sq.seqmin, 0), COALESCE(sq.seqmax, 0),
 	COALESCE(sq.seqcache, 0), COALESCE(sq.seqcycle, false),
 	a.attacl IS NOT NULL, COALESCE(a.attstattarget, -1), a.attcompression::text, a.attstorage::text, t.typstorage::text,
-	COALESCE(pg_catalog.array_to_string(a.attoptions, ', '), '')
+	COALESCE((SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(a.attoptions) o), '')
 FROM pg_catalog.pg_attribute a
 	JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -184,7 +184,7 @@ ORDER BY 1, 2, 4`
 func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) error {
 	return each(ctx, q, fmt.Sprintf(catColumnsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
 		var (
-			schema, table, typtype, identity, compression, options string
+			schema, table, typtype, identity, compression string
 			storage, typStorage                                    string
 			seqSchema, seqName                                     string
 			col                                                    = &ColumnInfo{}
@@ -194,7 +194,7 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 		if err := r.Scan(&schema, &table, &col.Name, &col.Num, &col.Type, &typtype, &col.TypeName.Schema, &col.TypeName.Name,
 			&col.NotNull, &col.Default, &col.Generated, &identity, &col.Collation, &col.Comment, &col.Local,
 			&seqSchema, &seqName, &seq.Type, &seq.Start, &seq.Increment, &seq.Min, &seq.Max, &seq.Cache, &seq.Cycle,
-			&hasACL, &col.Statistics, &compression, &storage, &typStorage, &options); err != nil {
+			&hasACL, &col.Statistics, &compression, &storage, &typStorage, &col.Options); err != nil {
 			return err
 		}
 		t, ok := c.Table(QName{schema, table})
@@ -209,17 +209,11 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 			}
 		}
 		t.Columns = append(t.Columns, col)
-		prop := func(detail string) {
-			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindColumnProperty, Schema: schema, Table: table, Name: col.Name, Detail: detail})
-		}
 		if hasACL {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: schema, Table: table, Name: col.Name, Detail: "grants on column"})
 		}
 		col.Storage, col.TypeStorage = storage[0], typStorage[0]
 		col.Compression = map[string]string{"p": "pglz", "l": "lz4"}[compression]
-		if options != "" {
-			prop("options " + options)
-		}
 		return nil
 	})
 }

@@ -190,6 +190,9 @@ type ColumnInfo struct {
 	// Compression is "pglz" or "lz4" when set (SET COMPRESSION), "" for
 	// the server's default.
 	Compression string
+	// Options are the column's attribute options (SET (n_distinct = ...)),
+	// sorted, e.g. "n_distinct=100, n_distinct_inherited=-0.5".
+	Options string
 }
 
 // IdentitySeq is the sequence behind an identity column.

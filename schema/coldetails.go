@@ -6,7 +6,8 @@ import (
 )
 
 // Column details that Atlas's open-source driver does not model: the
-// statistics target, the storage strategy and the compression method.
+// statistics target, the storage strategy, the compression method and
+// the attribute options (n_distinct, n_distinct_inherited).
 
 // StorageName is the SET STORAGE keyword of an attstorage value.
 func StorageName(b byte) string {
@@ -51,6 +52,9 @@ func (col *ColumnInfo) detailsDef() string {
 	}
 	if col.Compression != "" {
 		s += " COMPRESSION " + col.Compression
+	}
+	if col.Options != "" {
+		s += " WITH (" + col.Options + ")"
 	}
 	return s
 }

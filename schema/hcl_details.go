@@ -21,6 +21,7 @@ import (
 //	    statistics  = 500                # SET STATISTICS
 //	    storage     = "EXTERNAL"         # PLAIN, MAIN, EXTENDED
 //	    compression = "lz4"              # pglz, default
+//	    options     = "n_distinct=100"   # SET (...)
 //	  }
 //	}
 //
@@ -28,7 +29,7 @@ import (
 // and become ALTER TABLE statements run once the tables exist.
 
 // detailAttrs are the column attributes of this file.
-var detailAttrs = []string{"statistics", "storage", "compression"}
+var detailAttrs = []string{"statistics", "storage", "compression", "options"}
 
 // writeReplicaIdentity writes the replica_identity attribute of a table
 // block when the identity is not the default.
@@ -60,11 +61,14 @@ func writeColumnDetails(b *hclwrite.Body, c, parent *ColumnInfo) {
 	case parent != nil && parent.Compression != "":
 		setString(b, "compression", "default")
 	}
+	if c.Options != "" {
+		setString(b, "options", c.Options)
+	}
 }
 
 // hasColumnDetails reports whether writeColumnDetails writes something.
 func hasColumnDetails(c, parent *ColumnInfo) bool {
-	return c.Statistics >= 0 || c.HasOwnStorage() || c.Compression != "" ||
+	return c.Statistics >= 0 || c.HasOwnStorage() || c.Compression != "" || c.Options != "" ||
 		parent != nil && (parent.Storage != c.Storage || parent.Compression != "")
 }
 
@@ -113,6 +117,9 @@ func columnDetailsSQL(c *hclReader, q QName) []string {
 		default:
 			c.fail("compression: want pglz, lz4 or default, not %q", s)
 		}
+	}
+	if o := c.str("options"); o != "" {
+		clauses = append(clauses, col+" SET ("+o+")")
 	}
 	if len(clauses) == 0 {
 		return nil
