@@ -21,8 +21,11 @@ func checkCommand() *cli.Command {
 		Description: `For CI. In order:
   1. the directory matches its atlas.sum (an edited, added or removed file fails);
   2. every file replays on a dev database (a failing statement is file:line:col);
-  3. lint (schemactl migrate lint) finds no error in the files changed since
-     --git-base (else those the env's lint block selects, else all files);
+  3. lint (schemactl migrate lint) finds no error in the new files: by
+     default those added or changed since the merge base with the default
+     branch (origin/HEAD, else main, else master), none outside a git
+     checkout; --latest N, --git-base REF or the env's lint block
+     (latest = N, git { base = REF }) choose others;
   4. the replayed directory equals the desired state --to (default: the env's
      src): if not, the statements that would bring it in sync are printed and
      the exit code is 1 (run schemactl migrate diff to write them).
@@ -33,7 +36,8 @@ nor the directory changed since the merge base with REF ("nothing changed").
 		Flags: append(stateFlags(),
 			&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`)"},
-			&cli.StringFlag{Name: "git-base", Usage: "skip when nothing changed since the merge base with git `REF`"},
+			&cli.StringFlag{Name: "git-base", Usage: "skip when nothing changed since the merge base with git `REF`; lint the files added or changed since then"},
+			&cli.IntFlag{Name: "latest", Usage: "lint the last `N` files (instead of those new since the default branch)"},
 		),
 		Action: check,
 	}
