@@ -47,6 +47,26 @@ func genFor(o schema.PgObject) (objGen, error) {
 		return privilegesGen{}, nil
 	case *schema.PgDefaultPrivileges:
 		return defaultPrivilegesGen{}, nil
+	case *schema.PgCollation:
+		return collationGen{}, nil
+	case *schema.PgStatistics:
+		return statisticsGen{}, nil
+	case *schema.PgConversion:
+		return conversionGen{}, nil
+	case *schema.PgTSConfig:
+		return tsConfigGen{}, nil
+	case *schema.PgTSDict:
+		return tsDictGen{}, nil
+	case *schema.PgTSParser:
+		return tsParserGen{}, nil
+	case *schema.PgTSTemplate:
+		return tsTemplateGen{}, nil
+	case *schema.PgOperator:
+		return operatorGen{}, nil
+	case *schema.PgOpFamily:
+		return opFamilyGen{}, nil
+	case *schema.PgOpClass:
+		return opClassGen{}, nil
 	}
 	return nil, fmt.Errorf("unsupported object: %s", o.Ref())
 }

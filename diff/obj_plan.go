@@ -94,6 +94,9 @@ var kindRank = map[schema.PgKind]int{
 	schema.PgKindSequence: 2, schema.PgKindFunction: 3, schema.PgKindProcedure: 3, schema.PgKindAggregate: 4,
 	schema.PgKindView: 5, schema.PgKindMatView: 6, schema.PgKindTrigger: 7, schema.PgKindEventTrigger: 7,
 	schema.PgKindPolicy: 8, schema.PgKindRowSecurity: 8, schema.PgKindPrivileges: 9, schema.PgKindDefaultPrivileges: 9,
+	schema.PgKindCollation: 0, schema.PgKindConversion: 4, schema.PgKindTSParser: 4, schema.PgKindTSTemplate: 4,
+	schema.PgKindTSDict: 4, schema.PgKindTSConfig: 4, schema.PgKindOperator: 4, schema.PgKindOpFamily: 4,
+	schema.PgKindOpClass: 4, schema.PgKindStatistics: 7,
 }
 
 func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {

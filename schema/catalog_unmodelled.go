@@ -28,19 +28,6 @@ FROM pg_catalog.pg_rewrite w
 	JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
 	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE w.rulename <> '_RETURN' AND n.nspname = ANY($1) AND ` + extFree("pg_rewrite", "w.oid")},
-	{KindCollation, nsQuery("pg_collation", "collname", "collnamespace", "")},
-	{KindOperator, `
-SELECT n.nspname, '', o.oprname || '(' || COALESCE(pg_catalog.format_type(o.oprleft, NULL), 'NONE') || ', ' || COALESCE(pg_catalog.format_type(o.oprright, NULL), 'NONE') || ')', ''
-FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-WHERE n.nspname = ANY($1) AND ` + extFree("pg_operator", "o.oid")},
-	{KindOperatorClass, nsQuery("pg_opclass", "opcname", "opcnamespace", "")},
-	{KindOperatorFamily, nsQuery("pg_opfamily", "opfname", "opfnamespace", "")},
-	{KindTextSearch, nsQuery("pg_ts_config", "cfgname", "cfgnamespace", "configuration")},
-	{KindTextSearch, nsQuery("pg_ts_dict", "dictname", "dictnamespace", "dictionary")},
-	{KindTextSearch, nsQuery("pg_ts_parser", "prsname", "prsnamespace", "parser")},
-	{KindTextSearch, nsQuery("pg_ts_template", "tmplname", "tmplnamespace", "template")},
-	{KindConversion, nsQuery("pg_conversion", "conname", "connamespace", "")},
-	{KindStatistics, nsQuery("pg_statistic_ext", "stxname", "stxnamespace", "")},
 }
 
 // databaseQueries list database-level objects; they are read only when the
@@ -68,14 +55,6 @@ func typeQuery(cond string) string {
 SELECT n.nspname, '', t.typname, ''
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE ` + cond + ` AND n.nspname = ANY($1) AND ` + extFree("pg_type", "t.oid")
-}
-
-// nsQuery lists the objects of a catalog that have a name and a namespace.
-func nsQuery(catalog, nameCol, nsCol, detail string) string {
-	return fmt.Sprintf(`
-SELECT n.nspname, '', o.%s, '%s'
-FROM pg_catalog.%s o JOIN pg_catalog.pg_namespace n ON n.oid = o.%s
-WHERE n.nspname = ANY($1) AND %s`, nameCol, detail, catalog, nsCol, extFree(catalog, "o.oid"))
 }
 
 // unionQuery runs the queries of a list as one statement: one round trip

@@ -152,7 +152,7 @@ func patchColumn(r *atlas.Realm, col *atlas.Column, ci *ColumnInfo) {
 		return ok
 	})
 	if ci.Collation != "" {
-		col.Attrs = append(col.Attrs, &atlas.Collation{V: unquoteIdent(strings.TrimPrefix(ci.Collation, "pg_catalog."))})
+		col.Attrs = append(col.Attrs, &atlas.Collation{V: atlasCollation(ci.Collation)})
 	}
 	if st, ok := col.Type.Type.(*postgres.SerialType); ok {
 		it := st.IntegerType()

@@ -30,6 +30,8 @@ type hclObjects struct {
 	// typmods are the column types written with a precision of 6, by
 	// table (typmod.go).
 	typmods map[QName]map[string]string
+	// collations of columns (obj_hcl_collate.go), set on Atlas's realm
+	collations map[QName]map[string]string
 }
 
 // hclItem is the SQL of one object, with where it was defined.
@@ -80,6 +82,7 @@ func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
 		}
 		return nil, nil, fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
 	}
+	objs.setCollations(&r)
 	return &r, objs, nil
 }
 
@@ -105,7 +108,7 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 	}
 	var edits []edit
 	for _, b := range body.Blocks {
-		if objectBlocks[b.Type] {
+		if _, kind := kindBlocks[b.Type]; objectBlocks[b.Type] || kind {
 			r := &hclReader{src: src, b: b}
 			if err := o.read(r); err != nil {
 				return nil, err
@@ -129,6 +132,9 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 			rng := b.Range()
 			edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
 			continue
+		}
+		for _, rng := range o.columnCollations(src, b) {
+			edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, ""})
 		}
 		for _, c := range b.Body.Blocks {
 			if c.Type != "row_security" || len(b.Labels) != 1 {
@@ -453,6 +459,14 @@ func (o *hclObjects) read(r *hclReader) error {
 			return []string{fmt.Sprintf("COMMENT ON %s %s IS %s", what, name, QuoteLiteral(c))}
 		}
 		return nil
+	}
+	if stmts, later, ok := readKindBlock(r); ok {
+		if later {
+			after = stmts
+		} else {
+			o.schemas[r.schema()] = true
+			before = stmts
+		}
 	}
 	switch r.b.Type {
 	case "extension":

@@ -13,7 +13,9 @@ import (
 // MarshalObjectsHCL writes, in the block names of Atlas's schema language
 // (extension, domain, composite, range, sequence, function, procedure,
 // aggregate, view, materialized, trigger, event_trigger, policy,
-// permission, and table blocks with partition_of for partitions), the
+// permission, table blocks with partition_of for partitions, and the
+// blocks of obj_hcl_kinds.go: collation, text_search_*, conversion,
+// operator, operator_family, operator_class, statistics), the
 // objects of st that Atlas's open-source HCL leaves out. The result is meant to follow Atlas's own
 // HCL of the realm; LoadSource reads both back.
 func MarshalObjectsHCL(st *State) ([]byte, error) {
@@ -141,6 +143,7 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 		}
 		setComment(b, p.Comment)
 	}
+	writeKindBlocks(body, objs)
 	for _, o := range byKind(PgKindPrivileges) {
 		if err := writePermissions(body, o.(*PgPrivileges)); err != nil {
 			return nil, err
@@ -180,6 +183,7 @@ func AddObjectsHCL(atlasHCL []byte, st *State) ([]byte, error) {
 				writeTableDetails(b.Body(), t)
 			}
 		}
+		writeColumnCollations(b, QName{Schema: schemaName, Name: b.Labels()[0]}, st)
 		r, ok := rls[QName{Schema: schemaName, Name: b.Labels()[0]}]
 		if !ok {
 			continue
@@ -223,6 +227,8 @@ func NotInHCL(st *State) []string {
 		case PgKindExtension, PgKindDomain, PgKindComposite, PgKindSequence, PgKindFunction, PgKindProcedure, PgKindAggregate,
 			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity,
 			PgKindRange, PgKindEventTrigger, PgKindPrivileges:
+		case PgKindCollation, PgKindStatistics, PgKindTSConfig, PgKindTSDict, PgKindTSParser, PgKindTSTemplate,
+			PgKindConversion, PgKindOperator, PgKindOpFamily, PgKindOpClass:
 		default:
 			out = append(out, o.Ref().String())
 		}

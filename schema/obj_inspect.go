@@ -78,6 +78,11 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 	}{
 		{"catalog index", in.readIndex},
 		{"extensions", in.readExtensions},
+		{"collations", in.readCollations},
+		{"text search objects", in.readTextSearch},
+		{"conversions", in.readConversions},
+		{"operators", in.readOperators},
+		{"extended statistics", in.readStatistics},
 		{"views", in.readViews},
 		{"functions", in.readFunctions},
 		{"triggers", in.readTriggers},
@@ -90,6 +95,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"row level security", in.readRowSecurity},
 		{"unsupported objects", in.readUnsupported},
 		{"dependencies", in.readDeps},
+		{"operator class members", in.readOpMemberDeps},
 	}
 	if opts.IncludePrivileges {
 		steps = append(steps,

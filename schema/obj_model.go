@@ -35,6 +35,16 @@ const (
 	PgKindPrivileges        PgKind = "privileges"
 	PgKindDefaultPrivileges PgKind = "default privileges"
 	PgKindOther             PgKind = "object"
+	PgKindCollation         PgKind = "collation"
+	PgKindStatistics        PgKind = "statistics"
+	PgKindTSConfig          PgKind = "text search configuration"
+	PgKindTSDict            PgKind = "text search dictionary"
+	PgKindTSParser          PgKind = "text search parser"
+	PgKindTSTemplate        PgKind = "text search template"
+	PgKindConversion        PgKind = "conversion"
+	PgKindOperator          PgKind = "operator"
+	PgKindOpFamily          PgKind = "operator family"
+	PgKindOpClass           PgKind = "operator class"
 )
 
 // PgRef names one database object: Schema is empty for database-level

@@ -13,17 +13,7 @@ import (
 func unsupportedQuery() string {
 	// The schema-qualified kinds listed the same way: kind, catalog, name
 	// column, namespace column.
-	kinds := [...][4]string{
-		{"statistics object", "pg_statistic_ext", "stxname", "stxnamespace"},
-		{"text search configuration", "pg_ts_config", "cfgname", "cfgnamespace"},
-		{"text search dictionary", "pg_ts_dict", "dictname", "dictnamespace"},
-		{"text search parser", "pg_ts_parser", "prsname", "prsnamespace"},
-		{"text search template", "pg_ts_template", "tmplname", "tmplnamespace"},
-		{"collation", "pg_collation", "collname", "collnamespace"},
-		{"conversion", "pg_conversion", "conname", "connamespace"},
-		{"operator class", "pg_opclass", "opcname", "opcnamespace"},
-		{"operator family", "pg_opfamily", "opfname", "opfnamespace"},
-	}
+	kinds := [...][4]string{}
 	var b strings.Builder
 	for _, k := range kinds {
 		fmt.Fprintf(&b, "SELECT '%s', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.%s)\n"+
@@ -39,10 +29,6 @@ func unsupportedOthers() string {
 	return `SELECT 'rule', pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1) AND ` + notExtMember("pg_rewrite", "r.oid") + `
-UNION ALL
-SELECT 'operator', o.oid::regoperator::text
-FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
-WHERE n.nspname = ANY($1) AND ` + notExtMember("pg_operator", "o.oid") + `
 UNION ALL
 SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
