@@ -3,6 +3,7 @@ GO       ?= go
 BIN      ?= bin/schemactl
 PKGS     ?= ./...
 BENCHTIME ?= 5x
+FUZZTIME ?= 10s
 
 .PHONY: build test chaos bench lint fmt create-migrations check-migrations clean
 
@@ -22,6 +23,10 @@ chaos:
 # prints each figure beside its floor and the ratio.
 bench:
 	BENCHTIME=$(BENCHTIME) bash scripts/bench.sh $(PKGS)
+
+# Every fuzz target for FUZZTIME each (make fuzz FUZZTIME=1m).
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

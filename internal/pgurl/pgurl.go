@@ -49,14 +49,16 @@ func redactScheme(s, scheme string) string {
 				continue
 			}
 		}
-		b.WriteString(auth)
-		s = s[end:]
+		// No password: the text after the scheme is searched again (it
+		// may hold the next URL, as in "postgres://postgres://u:p@h").
 	}
 }
 
 func redactKeyword(s string) string {
 	const kw = "password="
-	lower := strings.ToLower(s)
+	// ASCII lower case only: strings.ToLower may change the length of
+	// the text (invalid UTF-8, some capitals), and its offsets index s.
+	lower := asciiLower(s)
 	var b strings.Builder
 	pos := 0
 	for {
@@ -87,6 +89,18 @@ func redactKeyword(s string) string {
 		}
 		pos = k
 	}
+}
+
+// asciiLower returns s with the ASCII capitals in lower case, byte for
+// byte.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // RedactError wraps err so that its message has passwords redacted, and any

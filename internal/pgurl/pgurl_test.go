@@ -40,3 +40,19 @@ func TestWithDatabase(t *testing.T) {
 		t.Fatalf("Database(%q) = %q", got, Database(got))
 	}
 }
+
+// Two cases the fuzz target found: a scheme right before a URL hid its
+// password, and text whose lower case has another length (invalid UTF-8,
+// some capitals) made Redact panic.
+func TestRedactFuzzFindings(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgresql://postgresql://u:pass@h/d":         "postgresql://postgresql://u:xxxxx@h/d",
+		"bad URL postgres://, then postgres://u:pw@h/": "bad URL postgres://, then postgres://u:xxxxx@h/",
+		"\xeb\xc6 İİ password=secret dbname=d":         "\xeb\xc6 İİ password=xxxxx dbname=d",
+		"PASSWORD=secret":                              "PASSWORD=xxxxx",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

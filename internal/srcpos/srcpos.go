@@ -1,7 +1,6 @@
 // Package srcpos checks input files before they are read and formats
 // every position in a source file (SQL or HCL) the same way:
-// file:line:col, with line and column counted from 1 and the column in
-// characters.
+// file:line:col, with line and column counted from 1.
 package srcpos
 
 import (
@@ -16,7 +15,7 @@ import (
 type Error struct {
 	// File is the file's path as given by the caller.
 	File string
-	// Line and Col are the position, counted from 1; Col in characters.
+	// Line and Col are the position, counted from 1.
 	Line, Col int
 	// Offset is the byte offset of the position from the start of the
 	// file, or -1 when unknown.
@@ -68,9 +67,9 @@ func firstBad(src []byte) (int, byte) {
 	return -1, 0
 }
 
-// LineCol returns the line and column (both from 1, the column in
-// characters) of byte offset off of src. Invalid UTF-8 bytes before off
-// count one column each.
+// LineCol returns the line and column of byte offset off of src, both
+// counted from 1, the column in bytes (as SQL positions are counted
+// throughout schemactl).
 func LineCol(src []byte, off int) (line, col int) {
 	if off > len(src) {
 		off = len(src)
@@ -82,7 +81,7 @@ func LineCol(src []byte, off int) (line, col int) {
 			start = i + 1
 		}
 	}
-	return line, utf8.RuneCount(src[start:off]) + 1
+	return line, off - start + 1
 }
 
 // HCL turns HCL error diagnostics into one error, each diagnostic as

@@ -20,7 +20,7 @@ func TestCheckText(t *testing.T) {
 		{name: "utf8", src: "SELECT 'é€😀';\n"},
 		{name: "empty", src: ""},
 		{name: "latin1", src: "SELECT 1;\nSELECT 'caf\xe9';\n", want: "not valid UTF-8 at byte offset 21", line: 2, col: 12, off: 21},
-		{name: "after multibyte", src: "-- é\n  é\xff", want: "not valid UTF-8 at byte offset 10", line: 2, col: 4, off: 10},
+		{name: "after multibyte", src: "-- é\n  é\xff", want: "not valid UTF-8 at byte offset 10", line: 2, col: 5, off: 10},
 		{name: "nul", src: "SELECT 1;\x00", want: "NUL byte at byte offset 9", line: 1, col: 10, off: 9},
 		{name: "utf16", src: "\xff\xfeS\x00", want: "not valid UTF-8 at byte offset 0", line: 1, col: 1, off: 0},
 		{name: "truncated rune", src: "a\xe2\x82", want: "not valid UTF-8 at byte offset 1", line: 1, col: 2, off: 1},
