@@ -170,3 +170,35 @@ func TestKindsAcceptance(t *testing.T) {
 		})
 	}
 }
+
+// multirangeCases cover range types' multirange types.
+var multirangeCases = []objCase{
+	{name: "range with its multirange name", old: "", new: `CREATE TYPE fr AS RANGE (SUBTYPE = float8, MULTIRANGE_TYPE_NAME = fr_multi);
+CREATE TABLE m (id int, spans fr_multi);`,
+		want: []string{`MULTIRANGE_TYPE_NAME = public.fr_multi`, `CREATE TABLE`}},
+	{name: "multirange name change recreates the range", old: `CREATE TYPE fr AS RANGE (SUBTYPE = float8, MULTIRANGE_TYPE_NAME = fr_multi);`,
+		new:  `CREATE TYPE fr AS RANGE (SUBTYPE = float8, MULTIRANGE_TYPE_NAME = fr_many);`,
+		want: []string{`DROP TYPE public.fr`, `MULTIRANGE_TYPE_NAME = public.fr_many`}},
+	{name: "range and multirange column dropped", old: `CREATE TYPE fr AS RANGE (SUBTYPE = float8, MULTIRANGE_TYPE_NAME = fr_multi);
+CREATE TABLE m (id int, spans fr_multi);`, new: `CREATE TABLE m (id int);`,
+		want: []string{`DROP COLUMN`, `DROP TYPE public.fr`}},
+}
+
+// TestMultirangeAcceptance runs the multirange cases through the
+// commands' pipeline.
+func TestMultirangeAcceptance(t *testing.T) {
+	t.Parallel()
+	for _, c := range multirangeCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			plan, err := roundTripState(t, c.old, c.new, c.opts)
+			var stmts []*migrate.Change
+			if plan != nil {
+				for _, s := range plan.Stmts {
+					stmts = append(stmts, &migrate.Change{Cmd: s.SQL})
+				}
+			}
+			checkCase(t, c, stmts, err)
+		})
+	}
+}

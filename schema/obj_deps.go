@@ -54,7 +54,9 @@ SELECT 'c', c.oid::int8, n.nspname, c.relname, c.relkind::text, c.reltype::int8,
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'f')
 UNION ALL
-SELECT 't', t.oid::int8, n.nspname, t.typname, t.typtype::text, t.typelem::int8, t.typrelid::int8
+SELECT 't', t.oid::int8, n.nspname, t.typname, t.typtype::text,
+	CASE WHEN t.typtype = 'm' THEN (SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = t.oid) ELSE t.typelem END::int8,
+	t.typrelid::int8
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = ANY($1)
 UNION ALL
@@ -141,7 +143,8 @@ func (in *objInspector) readIndex(ctx context.Context) error {
 			x.types[t.oid] = PgRef{Kind: PgKindOther, Schema: t.schema, Name: t.name, Sub: "type"}
 		}
 	}
-	// Array and multirange types stand for their element or range type.
+	// Array and multirange types stand for their element or range type
+	// (a multirange's row carries its range in the element's place).
 	for _, t := range typeRows {
 		if _, ok := x.types[t.oid]; !ok && t.elem != 0 {
 			if e, ok := x.types[t.elem]; ok {
