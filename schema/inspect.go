@@ -115,7 +115,7 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 //     create a second, owned sequence), the sequence being modelled on
 //     its own;
 //   - a column typed with a domain is typed with the domain (Atlas uses
-//     the base type);
+//     the base type), its default is the catalog's text;
 //   - identity columns get their full sequence options (Atlas reads only
 //     start and increment);
 //   - CHECK constraints that mention no column (Atlas skips them) are added.
@@ -171,6 +171,12 @@ func patchColumn(r *atlas.Realm, col *atlas.Column, ci *ColumnInfo) {
 		}
 		col.Type.Type = &postgres.DomainType{T: ci.TypeName.Name, Schema: ns}
 		col.Type.Raw = ci.Type
+		// Atlas quotes a literal default of a type it does not know as a
+		// number ('0' for 0), which PostgreSQL then stores as
+		// '0'::numeric: the catalog's own text is written as it is.
+		if ci.Default != "" {
+			col.Default = &atlas.RawExpr{X: ci.Default}
+		}
 	}
 	if ci.IdentitySeq != nil {
 		for _, a := range col.Attrs {
