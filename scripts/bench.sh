@@ -13,7 +13,10 @@ go test -run '^$' -bench . -benchtime "${BENCHTIME:-5x}" -timeout 30m "${pkgs[@]
 awk '
 /^Benchmark/ && $0 ~ /ns\/op/ {
   name = $1; sub(/-[0-9]+$/, "", name)
-  for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") { ns[name] = $i }
+  for (i = 2; i <= NF; i++) {
+    if ($(i+1) == "ns/op") { ns[name] = $i }
+    if ($(i+1) == "peak-MiB") { peak[name] = $i }
+  }
   order[++n] = name
 }
 function human(v) {
@@ -41,4 +44,5 @@ END {
       printf "%-46s %12s %12s %7.2fx\n", s, human(ns[s]), human(ns[f]), ns[s] / ns[f]
     }
   }
+  for (i = 1; i <= n; i++) if (order[i] in peak) printf "%-46s %9.0f MiB peak resident memory\n", order[i], peak[order[i]]
 }' "$out"
