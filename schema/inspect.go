@@ -91,9 +91,9 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 {
 		return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
 	}
-	realm, err := drv.InspectRealm(ctx, opts)
+	realm, err := inspectRealmHashJoins(ctx, tx, drv, opts)
 	if err != nil {
-		return nil, fmt.Errorf("atlas inspection: %w", err)
+		return nil, err
 	}
 	if err := patchRealm(realm, cat); err != nil {
 		return nil, err
@@ -222,4 +222,25 @@ func unquoteIdent(s string) string {
 		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
 	}
 	return s
+}
+
+// inspectRealmHashJoins runs Atlas's inspection with nested-loop joins
+// off. Atlas's index query joins an aggregate of every constraint of the
+// database to each index column; the planner expects one row there and
+// picks a nested loop, which recomputes the aggregate per row: quadratic in
+// the size of the schema (seconds per schema at a thousand tables). With
+// hash joins it is computed once. The setting lasts until the transaction
+// ends or is reset here, before the catalog queries that follow.
+func inspectRealmHashJoins(ctx context.Context, tx *sql.Tx, drv atlas.Inspector, opts *atlas.InspectRealmOption) (*atlas.Realm, error) {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('enable_nestloop', 'off', true)"); err != nil {
+		return nil, fmt.Errorf("atlas inspection: %w", err)
+	}
+	realm, err := drv.InspectRealm(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("atlas inspection: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "RESET enable_nestloop"); err != nil {
+		return nil, fmt.Errorf("atlas inspection: %w", err)
+	}
+	return realm, nil
 }
