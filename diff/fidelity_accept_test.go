@@ -75,6 +75,12 @@ var fidelityCases = []acceptanceCase{
 		old: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED);`,
 		new: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (1 + a) STORED);`},
 
+	// Unlogged sequences.
+	{name: "unlogged sequence", old: `CREATE SEQUENCE s;`, new: `CREATE UNLOGGED SEQUENCE s START 5;`, want: []string{"SET UNLOGGED"}},
+	{name: "new unlogged sequence", new: `CREATE UNLOGGED SEQUENCE s;`, want: []string{"CREATE UNLOGGED SEQUENCE"}},
+	{name: "unlogged table with a serial column", old: `CREATE TABLE c (id serial, k text);`, new: `CREATE UNLOGGED TABLE c (id serial, k text);`},
+	{name: "new unlogged table with a serial column", new: `CREATE UNLOGGED TABLE c (id serial, k bigint GENERATED ALWAYS AS IDENTITY);`},
+
 	// Column order.
 	{name: "new table column order", new: `CREATE TABLE t (z int, a int, m text, b int PRIMARY KEY);`},
 	{name: "column appended", old: `CREATE TABLE t (b int, a int);`, new: `CREATE TABLE t (b int, a int, c int);`},

@@ -317,7 +317,7 @@ func (p *planner) sequences() error {
 		q := s2.QName.String()
 		s1, ok := p.from.Catalog.Sequence(s2.QName)
 		if !ok {
-			p.types = append(p.types, Stmt{SQL: strings.TrimSpace("CREATE SEQUENCE " + q + " " + createSeqClauses(s2.SeqOptions)), Comment: "create sequence " + s2.Name})
+			p.types = append(p.types, Stmt{SQL: strings.TrimSpace("CREATE " + unloggedKeyword(s2) + "SEQUENCE " + q + " " + createSeqClauses(s2.SeqOptions)), Comment: "create sequence " + s2.Name})
 			if s2.Comment != "" {
 				p.types = append(p.types, commentStmt("SEQUENCE "+q, s2.Comment))
 			}
@@ -329,6 +329,7 @@ func (p *planner) sequences() error {
 		if s1.Comment != s2.Comment {
 			p.types = append(p.types, commentStmt("SEQUENCE "+q, s2.Comment))
 		}
+		p.types = append(p.types, sequencePersistence(s1, s2)...)
 	}
 	for _, s1 := range p.from.Catalog.Sequences {
 		if _, ok := p.to.Catalog.Sequence(s1.QName); !ok && !p.schemaDropped(s1.Schema) {

@@ -185,11 +185,11 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 	return each(ctx, q, fmt.Sprintf(catColumnsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
 		var (
 			schema, table, typtype, identity, compression string
-			storage, typStorage                                    string
-			seqSchema, seqName                                     string
-			col                                                    = &ColumnInfo{}
-			seq                                                    SeqOptions
-			hasACL                                                 bool
+			storage, typStorage                           string
+			seqSchema, seqName                            string
+			col                                           = &ColumnInfo{}
+			seq                                           SeqOptions
+			hasACL                                        bool
 		)
 		if err := r.Scan(&schema, &table, &col.Name, &col.Num, &col.Type, &typtype, &col.TypeName.Schema, &col.TypeName.Name,
 			&col.NotNull, &col.Default, &col.Generated, &identity, &col.Collation, &col.Comment, &col.Local,
@@ -330,9 +330,7 @@ func (c *Catalog) readSequences(ctx context.Context, q Querier, schemas []string
 		if hasACL {
 			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindPrivileges, Schema: s.Schema, Name: s.Name, Detail: "grants on sequence"})
 		}
-		if unlogged {
-			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindTableProperty, Schema: s.Schema, Name: s.Name, Detail: "unlogged sequence"})
-		}
+		s.Unlogged = unlogged
 		return nil
 	})
 }

@@ -240,6 +240,9 @@ type Sequence struct {
 	// OWNED BY), if any.
 	OwnedBy *ColumnRef
 	Comment string
+	// Unlogged is set for an unlogged sequence (CREATE UNLOGGED SEQUENCE;
+	// PostgreSQL makes the sequences an unlogged table owns unlogged).
+	Unlogged bool
 }
 
 // ColumnRef names a column of a table.

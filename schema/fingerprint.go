@@ -70,6 +70,9 @@ func (c *Catalog) Objects() []Object {
 		if s.OwnedBy != nil {
 			def += " OWNED BY " + s.OwnedBy.Table.String() + "." + QuoteIdent(s.OwnedBy.Column)
 		}
+		if s.Unlogged {
+			def += " UNLOGGED"
+		}
 		def += " comment " + QuoteLiteral(s.Comment)
 		add(Object{Kind: KindSequence, Schema: s.Schema, Name: s.Name, Def: def})
 	}

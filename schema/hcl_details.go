@@ -12,6 +12,7 @@ import (
 // open-source HCL has no attribute for:
 //
 //	table "t" {
+//	  unlogged         = true
 //	  options          = "autovacuum_enabled=false, fillfactor=70"
 //	  replica_identity = "FULL"          # NOTHING, DEFAULT, "USING INDEX t_key"
 //	  index "t_key" {
@@ -127,10 +128,13 @@ func columnDetailsSQL(c *hclReader, q QName) []string {
 	return []string{"ALTER TABLE ONLY " + q.String() + " " + strings.Join(clauses, ", ")}
 }
 
-// writeTableDetails adds the storage parameters, the replica identity and
+// writeTableDetails adds UNLOGGED, the storage parameters, the replica identity and
 // the column details of t to its table block written by Atlas, and the
 // storage parameters of its indexes to their blocks.
 func writeTableDetails(b *hclwrite.Body, t *TableInfo) {
+	if t.Persistence == 'u' {
+		b.SetAttributeValue("unlogged", cty.True)
+	}
 	if t.Options != "" {
 		setString(b, "options", t.Options)
 	}

@@ -18,18 +18,20 @@ func TestDetailsHCLRoundTrip(t *testing.T) {
 CREATE TABLE t (id int NOT NULL, at timestamp(6), plain timestamp, tz timestamptz(3), i interval, d interval day to second(3), n numeric, v varchar, doc text COMPRESSION lz4, b bit varying(5), ts timestamp(6)[]);
 CREATE UNIQUE INDEX t_id ON t (id) WITH (fillfactor = 80, deduplicate_items = off);
 ALTER TABLE t REPLICA IDENTITY USING INDEX t_id, ALTER COLUMN doc SET STORAGE EXTERNAL, ALTER COLUMN doc SET STATISTICS 700, ALTER COLUMN n SET (n_distinct = -0.25);
+CREATE UNLOGGED SEQUENCE us;
+CREATE UNLOGGED TABLE ut (id serial);
 CREATE TABLE f (a text) WITH (fillfactor = 70, autovacuum_enabled = false);
 ALTER TABLE f REPLICA IDENTITY FULL;
 CREATE TABLE ev (at date, v text COMPRESSION lz4) PARTITION BY RANGE (at);
 ALTER TABLE ev ALTER COLUMN v SET STORAGE MAIN;
 CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE UNLOGGED TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 ALTER TABLE ONLY ev_2 ALTER COLUMN v SET STORAGE EXTENDED, ALTER COLUMN v SET COMPRESSION DEFAULT, ALTER COLUMN v SET STATISTICS 20;
 ALTER TABLE ev_2 REPLICA IDENTITY NOTHING;
 `})
 	text := hclRoundTrip(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
 	for _, w := range []string{`replica_identity = "USING INDEX \"t_id\""`, `replica_identity = "FULL"`, `replica_identity = "NOTHING"`,
-		"statistics  = 700", `storage     = "EXTERNAL"`, `compression = "lz4"`, `options = "n_distinct=-0.25"`, `compression = "default"`, `storage     = "EXTENDED"`, `options          = "autovacuum_enabled=false, fillfactor=70"`, `options = "deduplicate_items=off, fillfactor='80'"`} {
+		"statistics  = 700", `storage     = "EXTERNAL"`, `compression = "lz4"`, "unlogged = true", `options = "n_distinct=-0.25"`, `compression = "default"`, `storage     = "EXTENDED"`, `options          = "autovacuum_enabled=false, fillfactor=70"`, `options = "deduplicate_items=off, fillfactor='80'"`} {
 		if !strings.Contains(text, w) {
 			t.Errorf("HCL lacks %s:\n%s", w, text)
 		}

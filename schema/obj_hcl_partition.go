@@ -41,6 +41,9 @@ func writePartition(body *hclwrite.Body, t *TableInfo, parent *TableInfo, rls *P
 	} else {
 		setString(b, "for_values", strings.TrimPrefix(t.Bound, "FOR VALUES "))
 	}
+	if t.Persistence == 'u' {
+		b.SetAttributeValue("unlogged", cty.True)
+	}
 	if t.Options != "" {
 		setString(b, "options", t.Options)
 	}
@@ -200,7 +203,11 @@ func traversal(parts ...string) hcl.Traversal {
 func partitionSQL(r *hclReader) []string {
 	q := QName{Schema: r.schema(), Name: r.name()}
 	parent, _ := r.table("partition_of")
-	s := "CREATE TABLE " + q.String() + " PARTITION OF " + parent.String()
+	create := "CREATE TABLE "
+	if r.boolean("unlogged", false) {
+		create = "CREATE UNLOGGED TABLE "
+	}
+	s := create + q.String() + " PARTITION OF " + parent.String()
 	switch {
 	case r.boolean("default", false):
 		s += " DEFAULT"

@@ -167,6 +167,12 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 				rng := a.SrcRange
 				edits = append(edits, edit{rng.Start.Byte, rng.End.Byte, strings.Repeat("\n", strings.Count(string(src[rng.Start.Byte:rng.End.Byte]), "\n"))})
 			}
+			if a, ok := b.Body.Attributes["unlogged"]; ok {
+				if tr.boolean("unlogged", false) {
+					stmts = append(stmts, "ALTER TABLE "+t.String()+" SET UNLOGGED")
+				}
+				blank(a)
+			}
 			if a, ok := b.Body.Attributes["options"]; ok {
 				if o := tr.str("options"); o != "" {
 					stmts = append(stmts, "ALTER TABLE "+t.String()+" SET ("+o+")")
@@ -520,7 +526,11 @@ func (o *hclObjects) read(r *hclReader) error {
 		if typ == "" {
 			typ = "bigint"
 		}
-		s := fmt.Sprintf("CREATE SEQUENCE %s AS %s INCREMENT BY %d", r.qname(), typ, r.number("increment", 1))
+		unlogged := ""
+		if r.boolean("unlogged", false) {
+			unlogged = "UNLOGGED "
+		}
+		s := fmt.Sprintf("CREATE %sSEQUENCE %s AS %s INCREMENT BY %d", unlogged, r.qname(), typ, r.number("increment", 1))
 		if r.has("min_value") {
 			s += fmt.Sprintf(" MINVALUE %d", r.number("min_value", 1))
 		}

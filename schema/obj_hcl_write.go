@@ -74,6 +74,9 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 			if s.OwnedBy != nil {
 				setRef(b, "owner", "table", s.OwnedBy.Table.Schema, s.OwnedBy.Table.Name, "column", s.OwnedBy.Column)
 			}
+			if s.Unlogged {
+				b.SetAttributeValue("unlogged", cty.True)
+			}
 			setComment(b, s.Comment)
 		}
 	}
