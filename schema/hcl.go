@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 
 	"ariga.io/atlas/sql/postgres"
 	atlas "ariga.io/atlas/sql/schema"
@@ -39,7 +41,7 @@ func EvalHCL(paths []string) (*atlas.Realm, error) {
 		if errors.As(err, &diags) && diags.HasErrors() {
 			return nil, hclError(diags)
 		}
-		return nil, fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
+		return nil, evalError(paths, err)
 	}
 	return &r, nil
 }
@@ -50,6 +52,21 @@ func hclError(diags hcl.Diagnostics) error {
 		return err
 	}
 	return diags
+}
+
+// reRange is HCL's range form in a message: file:line,col-col: (or
+// file:line,col-line,col:).
+var reRange = regexp.MustCompile(`(\S+\.hcl):(\d+),(\d+)(?:-[\d,]+)?:`)
+
+// evalError reports an evaluation error of Atlas: a position it gives in
+// HCL's range form becomes file:line:col at the start of the message.
+func evalError(paths []string, err error) error {
+	msg := err.Error()
+	if m := reRange.FindStringSubmatchIndex(msg); m != nil {
+		pos := msg[m[2]:m[3]] + ":" + msg[m[4]:m[5]] + ":" + msg[m[6]:m[7]] + ":"
+		return fmt.Errorf("%s %s", pos, strings.TrimSpace(msg[m[1]:]))
+	}
+	return fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
 }
 
 func joinPaths(paths []string) string {

@@ -80,7 +80,7 @@ func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
 		if errors.As(err, &diags) && diags.HasErrors() {
 			return nil, nil, hclError(diags)
 		}
-		return nil, nil, fmt.Errorf("evaluate %s: %w", joinPaths(paths), err)
+		return nil, nil, evalError(paths, err)
 	}
 	objs.setCollations(&r)
 	return &r, objs, nil
