@@ -9,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
 )
 
@@ -19,18 +18,24 @@ func migrateDirCommands() []*cli.Command {
 	return []*cli.Command{migrateNewCommand(), migrateHashCommand(), migrateValidateCommand()}
 }
 
-// migrateDirFlag is the --dir flag, as Atlas spells it.
-func migrateDirFlag() cli.Flag {
-	return &cli.StringFlag{Name: "dir", Value: "file://migrations", Usage: "migration directory (file://PATH or PATH)"}
+// migrateDirFlags are --dir, as Atlas spells it, and --config and --env,
+// whose env block may name the directory.
+func migrateDirFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
+		configFlag(),
+		envFlag(),
+	}
 }
 
-// migrateDirPath returns the path that --dir names.
+// migrateDirPath returns the directory that --dir names, else the env's
+// migration dir, else migrations.
 func migrateDirPath(c *cli.Context) (string, error) {
-	p, err := migrations.DirFromURL(c.String("dir"))
+	p, err := readProject(c)
 	if err != nil {
-		return "", usagef("--dir: %v", err)
+		return "", err
 	}
-	return p, nil
+	return p.migrationDir()
 }
 
 func migrateNewCommand() *cli.Command {
@@ -42,7 +47,7 @@ func migrateNewCommand() *cli.Command {
 named after the current UTC time; if that version is not greater than every
 version in the directory (two files within one second), the next free one is
 taken. atlas.sum is updated. The directory must match its atlas.sum first.`,
-		Flags: []cli.Flag{migrateDirFlag()},
+		Flags: migrateDirFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
 				return usagef("migrate new takes at most one name, got %d arguments", c.NArg())
@@ -72,7 +77,7 @@ func migrateHashCommand() *cli.Command {
 		Usage: "rewrite atlas.sum from the files of the migration directory",
 		Description: `Computes atlas.sum for the .sql files of --dir exactly as Atlas does and
 writes it. Run it after an intended change to a migration file.`,
-		Flags: []cli.Flag{migrateDirFlag()},
+		Flags: migrateDirFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("migrate hash takes no arguments")
@@ -91,48 +96,54 @@ func migrateValidateCommand() *cli.Command {
 		Name:  "validate",
 		Usage: "check the migration directory against atlas.sum and replay it on a dev database",
 		Description: `Checks --dir against its atlas.sum, reads every file (statements and
-directives), then runs all files in order on a fresh database of the dev
-server (--dev-url), each in a transaction unless it says -- atlas:txmode none.
-The first failing statement is reported as file:line:col. A statement that
-cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, ...)
-in a file without -- atlas:txmode none is reported before anything runs, with
-the fix. Places where Atlas
-would read a file differently (such as a txmode directive with no blank line
-after it) are printed as warnings.`,
-		Flags: []cli.Flag{migrateDirFlag()},
-		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return usagef("migrate validate takes no arguments")
-			}
-			dir, err := migrateDirPath(c)
-			if err != nil {
-				return err
-			}
-			d, err := migrations.Open(dir)
-			if err != nil {
-				return err
-			}
-			for _, w := range d.Warnings() {
-				fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
-			}
-			// Before the dev server is needed (ValidateDir checks again).
-			if err := migrations.CheckTxBlocks(d.Files); err != nil {
-				return err
-			}
-			dev, err := devdb.Open(c.Context, devURL(c))
-			if err != nil {
-				return err
-			}
-			defer dev.Close()
-			if err := migrations.ValidateDir(c.Context, dev, d); err != nil {
-				return err
-			}
-			n := 0
-			for _, f := range d.Files {
-				n += len(f.Stmts)
-			}
-			fmt.Fprintf(c.App.Writer, "%s: %d files, %d statements: valid\n", dir, len(d.Files), n)
-			return nil
-		},
+directives), refuses a file that runs in a transaction but holds a statement
+PostgreSQL refuses there (CREATE INDEX CONCURRENTLY, VACUUM, ...; fix: start
+the file with -- atlas:txmode none and a blank line), then runs all files in
+order on a fresh database of the dev server (--dev-url) after the dev
+baseline (--dev-baseline), each in a transaction unless it says
+-- atlas:txmode none. The first failing statement is reported as
+file:line:col. Places where Atlas would read a file differently (such as a
+txmode directive with no blank line after it) are printed as warnings.
+--env brings the env's migration dir, dev database and dev baseline.`,
+		Flags:  append(migrateDirFlags(), devBaselineFlag()),
+		Action: migrateValidate,
 	}
+}
+
+func migrateValidate(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("migrate validate takes no arguments")
+	}
+	p, err := readProject(c)
+	if err != nil {
+		return err
+	}
+	dir, err := p.migrationDir()
+	if err != nil {
+		return err
+	}
+	d, err := migrations.Open(dir)
+	if err != nil {
+		return err
+	}
+	for _, w := range d.Warnings() {
+		fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
+	}
+	// Before the dev server is needed (ValidateDir checks again).
+	if err := migrations.CheckTxBlocks(d.Files); err != nil {
+		return err
+	}
+	if err := p.openDev(); err != nil {
+		return err
+	}
+	defer p.Close()
+	if err := migrations.ValidateDirWith(c.Context, p.dev, d, migrations.ValidateOptions{Prepare: p.baselinePrepare()}); err != nil {
+		return err
+	}
+	n := 0
+	for _, f := range d.Files {
+		n += len(f.Stmts)
+	}
+	fmt.Fprintf(c.App.Writer, "%s: %d files, %d statements: valid\n", dir, len(d.Files), n)
+	return nil
 }

@@ -24,10 +24,26 @@ func stateFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "schema", Usage: "limit the states to these `SCHEMAS` (comma-separated; default: every user schema)"},
 		&cli.StringSliceFlag{Name: "exclude", Usage: "leave out objects matching these Atlas-style `GLOBS` (schema, schema.table, schema.table.column; [type=...] selectors)"},
 		&cli.BoolFlag{Name: "privileges", Usage: "plan GRANTs and default privileges too (without it they are only reported)"},
-		&cli.StringFlag{Name: "dev-baseline", Usage: "`URL` (file://...) of SQL run in every dev database before a state: roles, extensions, schemas the state uses but does not own"},
-		&cli.StringFlag{Name: "config", Value: "file://" + defaultProjectFile, Usage: "project `FILE` whose env blocks --env reads"},
-		&cli.StringFlag{Name: "env", Usage: "env `NAME` of the project file: its src, url, dev, schemas, exclude, dev_baseline and migration dir apply unless a flag overrides them"},
+		devBaselineFlag(),
+		configFlag(),
+		envFlag(),
 	}
+}
+
+// devBaselineFlag is the --dev-baseline flag of the commands that use a
+// dev database.
+func devBaselineFlag() cli.Flag {
+	return &cli.StringFlag{Name: "dev-baseline", Usage: "`URL` (file://...) of SQL run in every dev database before a state: roles, extensions, schemas, tables of the previous migration tool and database settings (ALTER DATABASE name SET ...) the state uses but does not create"}
+}
+
+// configFlag is the --config flag of the commands that read --env.
+func configFlag() cli.Flag {
+	return &cli.StringFlag{Name: "config", Value: "file://" + defaultProjectFile, Usage: "project `FILE` whose env blocks --env reads"}
+}
+
+// envFlag is the --env flag.
+func envFlag() cli.Flag {
+	return &cli.StringFlag{Name: "env", Usage: "env `NAME` of the project file: its src, url, dev, schemas, exclude, dev_baseline and migration dir apply unless a flag overrides them"}
 }
 
 // renameFlag is the --rename flag of the commands that diff.
@@ -47,6 +63,38 @@ type project struct {
 // openProject reads --env (if any), the scope and baseline flags, and
 // opens the dev database provider. The caller must close it.
 func openProject(c *cli.Context) (*project, error) {
+	p, err := readProject(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.openDev(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// openDev opens the dev database provider that --dev-url (else
+// SCHEMACTL_DEV_URL, else the env's dev) names. Close releases it.
+func (p *project) openDev() error {
+	dev := devURL(p.c)
+	if !isSetAnywhere(p.c, "dev-url") && os.Getenv("SCHEMACTL_DEV_URL") == "" && p.env != nil && p.env.Dev.IsSet() {
+		v, err := p.env.Dev.Value()
+		if err != nil {
+			return err
+		}
+		dev = v
+	}
+	var err error
+	if p.dev, err = devdb.Open(p.c.Context, dev); err != nil {
+		return err
+	}
+	p.load.Dev = p.dev
+	return nil
+}
+
+// readProject reads --env (if any) and the scope and baseline flags,
+// without opening a dev database.
+func readProject(c *cli.Context) (*project, error) {
 	p := &project{c: c}
 	if name := c.String("env"); name != "" {
 		path := strings.TrimPrefix(c.String("config"), "file://")
@@ -77,17 +125,17 @@ func openProject(c *cli.Context) (*project, error) {
 		}
 		p.renames = append(p.renames, rn)
 	}
-	dev := devURL(c)
-	if !isSetAnywhere(c, "dev-url") && os.Getenv("SCHEMACTL_DEV_URL") == "" && p.env != nil && p.env.Dev.IsSet() {
-		if dev, err = p.env.Dev.Value(); err != nil {
-			return nil, err
-		}
-	}
-	if p.dev, err = devdb.Open(c.Context, dev); err != nil {
-		return nil, err
-	}
-	p.load.Dev = p.dev
 	return p, nil
+}
+
+// baselinePrepare returns the function that runs the dev baseline on a
+// fresh dev database, or nil when there is none.
+func (p *project) baselinePrepare() func(ctx context.Context, url string) error {
+	b := p.load.Baseline
+	if b == "" {
+		return nil
+	}
+	return func(ctx context.Context, url string) error { return schema.ApplyBaseline(ctx, url, b) }
 }
 
 // Close releases the dev database provider.
