@@ -1,5 +1,7 @@
 package lint
 
+import "github.com/schemactl/schemactl/migrations"
+
 var (
 	codePrivileged = register(Check{Code: "PG401", Analyzer: "privileged", Severity: Warning,
 		Title: "file runs as a privileged role",
@@ -35,12 +37,17 @@ func checkFailed(p *pass) {
 		}
 		f := Finding{Code: codeFailed, Analyzer: "exec", Severity: Error, Why: checkInfo[codeFailed].Why,
 			Fix: checkInfo[codeFailed].Fix, Pos: r.Stmt.Pos, Stmt: firstLine(r.Stmt.Text), Message: r.Err.Error()}
+		hint := migrations.BaselineHint(r.Err)
 		if se, ok := r.Err.(*StmtError); ok {
 			f.Pos = se.Pos
 			f.Message = se.Message
 			if se.Code != "" {
 				f.Message += " (SQLSTATE " + se.Code + ")"
 			}
+			hint = migrations.BaselineHintFor(se.Code, se.Message)
+		}
+		if hint != "" {
+			f.Fix = "If the statement is right: " + hint + "."
 		}
 		p.found = append(p.found, f)
 	}

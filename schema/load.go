@@ -158,6 +158,12 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		return err
 	}
 	if len(baseline) > 0 {
+		// Settings the baseline made (ALTER DATABASE ... SET, ALTER ROLE
+		// ... SET) apply to connections opened after it.
+		l.DB.Close()
+		if l.DB, err = OpenDB(l.URL); err != nil {
+			return err
+		}
 		// What the baseline creates stays out of reports.
 		if before, err = objectKeys(ctx, l.DB); err != nil {
 			return err

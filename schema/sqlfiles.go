@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	pg "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/schemactl/schemactl/internal/srcpos"
 	"github.com/schemactl/schemactl/migrations"
@@ -98,13 +99,23 @@ var reCreateRole = regexp.MustCompile(`(?is)^\s*CREATE\s+(ROLE|USER|GROUP)\s`)
 
 // execBaseline runs the dev baseline statement by statement. Roles are
 // cluster-wide: a CREATE ROLE for a role that exists (created by the
-// baseline of another dev database on the same server) is skipped.
+// baseline of another dev database on the same server) is skipped. An
+// `ALTER DATABASE name SET ...` sets the dev database whatever the name
+// (the baseline names the production database; each dev database has a
+// name of its own): connections opened afterwards see the setting.
 func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*migrations.File) error {
 	for _, f := range files {
 		for i := range f.Stmts {
 			one := *f
 			one.Stmts = f.Stmts[i : i+1]
 			one.TxMode = migrations.TxModeNone
+			if text, ok, err := onCurrentDatabase(ctx, conn, f.Stmts[i].Text); err != nil {
+				return fmt.Errorf("dev baseline: %s: %w", f.Stmts[i].Pos, err)
+			} else if ok {
+				st := f.Stmts[i]
+				st.Text = text
+				one.Stmts = []migrations.Stmt{st}
+			}
 			err := migrations.ExecFile(ctx, conn, &one)
 			var pg *pgconn.PgError
 			if err != nil && reCreateRole.MatchString(f.Stmts[i].Text) && errors.As(err, &pg) && pg.Code == "42710" {
@@ -133,4 +144,32 @@ func ApplyBaseline(ctx context.Context, url, baseline string) error {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	return execBaseline(ctx, conn, files)
+}
+
+// reAlterDatabase matches the start of an ALTER DATABASE statement.
+var reAlterDatabase = regexp.MustCompile(`(?is)^\s*ALTER\s+DATABASE\s`)
+
+// onCurrentDatabase rewrites `ALTER DATABASE name SET|RESET ...` to name
+// the database conn is connected to; ok is false for any other statement.
+func onCurrentDatabase(ctx context.Context, conn *pgconn.PgConn, text string) (string, bool, error) {
+	if !reAlterDatabase.MatchString(text) {
+		return "", false, nil
+	}
+	tree, err := pg.Parse(text)
+	if err != nil || len(tree.Stmts) != 1 || tree.Stmts[0].Stmt.GetAlterDatabaseSetStmt() == nil {
+		return "", false, nil
+	}
+	rows, err := conn.Exec(ctx, "SELECT current_database()").ReadAll()
+	if err != nil {
+		return "", false, err
+	}
+	if len(rows) != 1 || len(rows[0].Rows) != 1 {
+		return "", false, fmt.Errorf("current_database(): no row")
+	}
+	tree.Stmts[0].Stmt.GetAlterDatabaseSetStmt().Dbname = string(rows[0].Rows[0][0])
+	out, err := pg.Deparse(tree)
+	if err != nil {
+		return "", false, fmt.Errorf("rewrite ALTER DATABASE for the dev database: %w", err)
+	}
+	return out, true, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/schemactl/schemactl/internal/pgurl"
+	"github.com/schemactl/schemactl/migrations"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -117,6 +118,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	for _, cmd := range app.Commands {
 		setUsageErrors(cmd)
 		addDevURLFlag(cmd, cmd.Name)
+		addBaselineHint(cmd, cmd.Name)
 	}
 	return app
 }
@@ -145,6 +147,29 @@ func addDevURLFlag(cmd *cli.Command, path string) {
 		}
 	}
 	cmd.Flags = append(cmd.Flags, &cli.StringFlag{Name: "dev-url", Usage: "dev database (see schemactl --help)"})
+}
+
+// addBaselineHint makes every command that uses a dev database add, to an
+// error of a statement that failed there for want of an object the
+// directory never creates, the hint that a dev baseline provides it.
+func addBaselineHint(cmd *cli.Command, path string) {
+	if len(cmd.Subcommands) > 0 {
+		for _, sub := range cmd.Subcommands {
+			addBaselineHint(sub, path+" "+sub.Name)
+		}
+		return
+	}
+	if noDevURL[path] || cmd.Action == nil {
+		return
+	}
+	action := cmd.Action
+	cmd.Action = func(c *cli.Context) error {
+		err := action(c)
+		if hint := migrations.BaselineHint(err); hint != "" {
+			return fmt.Errorf("%w; hint: %s", err, hint)
+		}
+		return err
+	}
 }
 
 // devURL returns the --dev-url value given after the subcommand or before
