@@ -68,6 +68,34 @@ func genFor(o schema.PgObject) (objGen, error) {
 	case *schema.PgOpClass:
 		return opClassGen{}, nil
 	}
+	return genForMore(o)
+}
+
+// genForMore returns the generator of the foreign-data, rule, cast,
+// replication and language kinds.
+func genForMore(o schema.PgObject) (objGen, error) {
+	switch o.(type) {
+	case *schema.PgCast:
+		return castGen{}, nil
+	case *schema.PgRule:
+		return ruleGen{}, nil
+	case *schema.PgLanguage:
+		return languageGen{}, nil
+	case *schema.PgAccessMethod:
+		return accessMethodGen{}, nil
+	case *schema.PgTransform:
+		return transformGen{}, nil
+	case *schema.PgForeignWrapper:
+		return foreignWrapperGen{}, nil
+	case *schema.PgForeignServer:
+		return foreignServerGen{}, nil
+	case *schema.PgUserMapping:
+		return userMappingGen{}, nil
+	case *schema.PgForeignTable:
+		return foreignTableGen{}, nil
+	case *schema.PgPublication:
+		return publicationGen{}, nil
+	}
 	return nil, fmt.Errorf("unsupported object: %s", o.Ref())
 }
 

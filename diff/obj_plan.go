@@ -97,6 +97,9 @@ var kindRank = map[schema.PgKind]int{
 	schema.PgKindCollation: 0, schema.PgKindConversion: 4, schema.PgKindTSParser: 4, schema.PgKindTSTemplate: 4,
 	schema.PgKindTSDict: 4, schema.PgKindTSConfig: 4, schema.PgKindOperator: 4, schema.PgKindOpFamily: 4,
 	schema.PgKindOpClass: 4, schema.PgKindStatistics: 7,
+	schema.PgKindLanguage: 3, schema.PgKindAccessMethod: 3, schema.PgKindCast: 4, schema.PgKindTransform: 4,
+	schema.PgKindForeignWrapper: 4, schema.PgKindForeignServer: 5, schema.PgKindUserMapping: 6, schema.PgKindForeignTable: 6,
+	schema.PgKindRule: 7, schema.PgKindPublication: 9,
 }
 
 func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {
@@ -183,6 +186,9 @@ func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate
 		for _, r := range e.touches {
 			touched[r.String()] = true
 		}
+	}
+	if err := checkSecrets(actions); err != nil {
+		return nil, err
 	}
 	if err := p.checkTableUsers(actions, isDisturbed, touched); err != nil {
 		return nil, err

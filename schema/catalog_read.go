@@ -55,11 +55,8 @@ func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, er
 			return nil, fmt.Errorf("read %s from pg_catalog: %w", s.what, err)
 		}
 	}
-	if len(schemas) == 0 {
-		if err := c.readDatabaseObjects(ctx, q); err != nil {
-			return nil, fmt.Errorf("read database-level objects from pg_catalog: %w", err)
-		}
-	}
+	// Database-level objects (casts, foreign-data wrappers, servers,
+	// publications, ...) are modelled by InspectObjects.
 	sortObjects(c.Unmodelled)
 	return c, nil
 }

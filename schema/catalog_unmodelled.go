@@ -20,33 +20,7 @@ type unmodelledQuery struct {
 }
 
 var unmodelledQueries = []unmodelledQuery{
-	{KindForeignTable, relQuery("f")},
 	{KindBaseType, typeQuery(`t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid)`)},
-	{KindRule, `
-SELECT n.nspname, c.relname, w.rulename, ''
-FROM pg_catalog.pg_rewrite w
-	JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE w.rulename <> '_RETURN' AND n.nspname = ANY($1) AND ` + extFree("pg_rewrite", "w.oid")},
-}
-
-// databaseQueries list database-level objects; they are read only when the
-// whole database is in scope. They take no arguments.
-var databaseQueries = []unmodelledQuery{
-	{KindCast, `
-SELECT '', '', pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL), ''
-FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND ` + extFree("pg_cast", "c.oid")},
-	{KindForeignWrapper, `SELECT '', '', w.fdwname, '' FROM pg_catalog.pg_foreign_data_wrapper w WHERE ` + extFree("pg_foreign_data_wrapper", "w.oid")},
-	{KindForeignServer, `SELECT '', '', s.srvname, '' FROM pg_catalog.pg_foreign_server s WHERE ` + extFree("pg_foreign_server", "s.oid")},
-	{KindPublication, `SELECT '', '', p.pubname, '' FROM pg_catalog.pg_publication p`},
-}
-
-// relQuery lists relations of one relkind.
-func relQuery(relkind string) string {
-	return `
-SELECT n.nspname, '', c.relname, ''
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = '` + relkind + `' AND n.nspname = ANY($1) AND ` + extFree("pg_class", "c.oid")
 }
 
 // typeQuery lists types matching cond.
@@ -69,10 +43,6 @@ func unionQuery(qs []unmodelledQuery) string {
 
 func (c *Catalog) readUnmodelled(ctx context.Context, q Querier, schemas []string) error {
 	return c.readObjects(ctx, q, unmodelledQueries, []any{schemas})
-}
-
-func (c *Catalog) readDatabaseObjects(ctx context.Context, q Querier) error {
-	return c.readObjects(ctx, q, databaseQueries, nil)
 }
 
 func (c *Catalog) readObjects(ctx context.Context, q Querier, qs []unmodelledQuery, args []any) error {

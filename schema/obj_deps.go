@@ -44,7 +44,7 @@ func (x *objIndex) relRef(oid int64, attname string) (PgRef, bool) {
 			return t, true
 		}
 	case 'f':
-		return PgRef{Kind: PgKindOther, Schema: e.schema, Name: e.name, Sub: "foreign table"}, true
+		return PgRef{Kind: PgKindForeignTable, Schema: e.schema, Name: e.name}, true
 	}
 	return PgRef{}, false
 }
@@ -163,12 +163,12 @@ func (in *objInspector) readIndex(ctx context.Context) error {
 const depsQuery = `
 SELECT
 	CASE d.classid
-		WHEN 'pg_catalog.pg_rewrite'::regclass THEN 'pg_class'
+		WHEN 'pg_catalog.pg_rewrite'::regclass THEN CASE WHEN rw.rulename = '_RETURN' THEN 'pg_class' ELSE 'pg_rewrite' END
 		WHEN 'pg_catalog.pg_attrdef'::regclass THEN 'pg_class'
 		WHEN 'pg_catalog.pg_constraint'::regclass THEN CASE WHEN co.conrelid <> 0 THEN 'pg_class' ELSE 'pg_type' END
 		ELSE d.classid::regclass::text END,
 	CASE d.classid
-		WHEN 'pg_catalog.pg_rewrite'::regclass THEN rw.ev_class::int8
+		WHEN 'pg_catalog.pg_rewrite'::regclass THEN CASE WHEN rw.rulename = '_RETURN' THEN rw.ev_class ELSE rw.oid END::int8
 		WHEN 'pg_catalog.pg_attrdef'::regclass THEN ad.adrelid::int8
 		WHEN 'pg_catalog.pg_constraint'::regclass THEN (CASE WHEN co.conrelid <> 0 THEN co.conrelid ELSE co.contypid END)::int8
 		WHEN 'pg_catalog.pg_class'::regclass THEN COALESCE(ix.indrelid, d.objid)::int8
@@ -181,8 +181,7 @@ LEFT JOIN pg_catalog.pg_attrdef ad ON d.classid = 'pg_catalog.pg_attrdef'::regcl
 LEFT JOIN pg_catalog.pg_constraint co ON d.classid = 'pg_catalog.pg_constraint'::regclass AND co.oid = d.objid
 LEFT JOIN pg_catalog.pg_index ix ON d.classid = 'pg_catalog.pg_class'::regclass AND ix.indexrelid = d.objid
 LEFT JOIN pg_catalog.pg_attribute a ON d.refclassid = 'pg_catalog.pg_class'::regclass AND a.attrelid = d.refobjid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
-WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
-	AND (d.classid <> 'pg_catalog.pg_rewrite'::regclass OR rw.rulename = '_RETURN')`
+WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384`
 
 // readDeps attaches the dependencies of every object read and of Atlas's
 // tables.

@@ -47,6 +47,21 @@ const (
 	PgKindOpClass           PgKind = "operator class"
 )
 
+// Kinds of the foreign-data, rule, cast, replication and language objects
+// (obj_fdw.go, obj_rule.go, obj_cast.go, obj_pub.go, obj_lang.go).
+const (
+	PgKindForeignWrapper PgKind = "foreign-data wrapper"
+	PgKindForeignServer  PgKind = "server"
+	PgKindUserMapping    PgKind = "user mapping"
+	PgKindForeignTable   PgKind = "foreign table"
+	PgKindRule           PgKind = "rule"
+	PgKindCast           PgKind = "cast"
+	PgKindPublication    PgKind = "publication"
+	PgKindLanguage       PgKind = "language"
+	PgKindAccessMethod   PgKind = "access method"
+	PgKindTransform      PgKind = "transform"
+)
+
 // PgRef names one database object: Schema is empty for database-level
 // objects, Name holds the argument types of functions ("f(integer)"), and
 // Sub names the column, trigger or policy of a table-scoped object.
@@ -67,7 +82,7 @@ func (r PgRef) String() string {
 	switch r.Kind {
 	case PgKindColumn:
 		return string(r.Kind) + " " + q + "." + r.Sub
-	case PgKindTrigger, PgKindPolicy:
+	case PgKindTrigger, PgKindPolicy, PgKindRule:
 		return string(r.Kind) + " " + r.Sub + " on " + q
 	case PgKindPrivileges:
 		return string(r.Kind) + " on " + r.Sub + " " + q

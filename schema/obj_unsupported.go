@@ -26,34 +26,16 @@ func unsupportedQuery() string {
 // unsupportedOthers lists the unsupported objects whose names are built
 // each its own way.
 func unsupportedOthers() string {
-	return `SELECT 'rule', pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
-FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE r.rulename <> '_RETURN' AND n.nspname = ANY($1) AND ` + notExtMember("pg_rewrite", "r.oid") + `
-UNION ALL
-SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
+	return `SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype IN ('b', 'p') AND t.typelem = 0 AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
 UNION ALL
-SELECT 'foreign table', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+SELECT 'foreign table partition or child', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND ` + notExtMember("pg_class", "c.oid") + `
+WHERE c.relkind = 'f' AND (c.relispartition OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)) AND n.nspname = ANY($1) AND ` + notExtMember("pg_class", "c.oid") + `
 UNION ALL
-SELECT 'cast', '(' || pg_catalog.format_type(c.castsource, NULL) || ' AS ' || pg_catalog.format_type(c.casttarget, NULL) || ')'
-FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND ` + notExtMember("pg_cast", "c.oid") + `
-	AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')
-UNION ALL
-SELECT 'foreign server', pg_catalog.quote_ident(s.srvname) FROM pg_catalog.pg_foreign_server s WHERE ` + notExtMember("pg_foreign_server", "s.oid") + `
-UNION ALL
-SELECT 'foreign-data wrapper', pg_catalog.quote_ident(w.fdwname) FROM pg_catalog.pg_foreign_data_wrapper w WHERE ` + notExtMember("pg_foreign_data_wrapper", "w.oid") + `
-UNION ALL
-SELECT 'publication', pg_catalog.quote_ident(p.pubname) FROM pg_catalog.pg_publication p
-UNION ALL
-SELECT 'language', pg_catalog.quote_ident(l.lanname) FROM pg_catalog.pg_language l WHERE l.oid >= 16384 AND ` + notExtMember("pg_language", "l.oid") + `
-UNION ALL
-SELECT 'access method', pg_catalog.quote_ident(a.amname) FROM pg_catalog.pg_am a WHERE a.oid >= 16384 AND ` + notExtMember("pg_am", "a.oid") + `
-UNION ALL
-SELECT 'transform', pg_catalog.format_type(t.trftype, NULL) || ' language ' || l.lanname
-FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang WHERE ` + notExtMember("pg_transform", "t.oid") + `
+SELECT 'subscription', pg_catalog.quote_ident(s.subname) FROM pg_catalog.pg_subscription s
+WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
 
 ORDER BY 1, 2`
 }

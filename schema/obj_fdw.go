@@ -1,0 +1,339 @@
+package schema
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Options of foreign-data wrappers, servers, user mappings and foreign
+// tables are kept as PostgreSQL stores them: "name=value" strings.
+
+// OptionsSQL renders "name=value" options as an OPTIONS (...) clause, ""
+// when there are none.
+func OptionsSQL(opts []string) string {
+	if len(opts) == 0 {
+		return ""
+	}
+	parts := make([]string, len(opts))
+	for i, o := range opts {
+		k, v := SplitOption(o)
+		parts[i] = QuoteIdent(k) + " " + QuoteLiteral(v)
+	}
+	return "OPTIONS (" + strings.Join(parts, ", ") + ")"
+}
+
+// SplitOption splits "name=value" at its first '='.
+func SplitOption(o string) (name, value string) {
+	name, value, _ = strings.Cut(o, "=")
+	return name, value
+}
+
+// PgForeignWrapper is a foreign-data wrapper created with CREATE FOREIGN
+// DATA WRAPPER (those of extensions, e.g. postgres_fdw, come with them).
+type PgForeignWrapper struct {
+	PgHeader
+	// Handler and Validator are the qualified functions (regproc), ""
+	// for NO HANDLER / NO VALIDATOR.
+	Handler, Validator string
+	// Options are the wrapper's options.
+	Options []string
+}
+
+// CreateSQL returns the CREATE FOREIGN DATA WRAPPER statement and the
+// comment.
+func (w *PgForeignWrapper) CreateSQL() []string {
+	s := "CREATE FOREIGN DATA WRAPPER " + w.SQLName
+	if w.Handler != "" {
+		s += " HANDLER " + w.Handler
+	}
+	if w.Validator != "" {
+		s += " VALIDATOR " + w.Validator
+	}
+	if o := OptionsSQL(w.Options); o != "" {
+		s += " " + o
+	}
+	return append([]string{s}, commentSQL("FOREIGN DATA WRAPPER", w.SQLName, w.Comment)...)
+}
+
+const wrappersQuery = `
+SELECT w.oid::int8, w.fdwname, pg_catalog.quote_ident(w.fdwname),
+	CASE WHEN w.fdwhandler <> 0 THEN w.fdwhandler::regproc::text ELSE '' END,
+	CASE WHEN w.fdwvalidator <> 0 THEN w.fdwvalidator::regproc::text ELSE '' END,
+	COALESCE(pg_catalog.array_to_json(w.fdwoptions)::text, '[]'),
+	COALESCE(pg_catalog.obj_description(w.oid, 'pg_foreign_data_wrapper'), '')
+FROM pg_catalog.pg_foreign_data_wrapper w
+WHERE %s
+ORDER BY 2`
+
+func (in *objInspector) readForeignWrappers(ctx context.Context) error {
+	return in.queryArgs(ctx, fmt.Sprintf(wrappersQuery, notExtMember("pg_foreign_data_wrapper", "w.oid")), nil, func(rows *sql.Rows) error {
+		var (
+			oid  int64
+			w    = &PgForeignWrapper{}
+			name string
+			opts []byte
+		)
+		if err := rows.Scan(&oid, &name, &w.SQLName, &w.Handler, &w.Validator, &opts, &w.Comment); err != nil {
+			return err
+		}
+		if err := jsonInto(opts, &w.Options); err != nil {
+			return err
+		}
+		w.ID = PgRef{Kind: PgKindForeignWrapper, Name: name}
+		in.add("pg_foreign_data_wrapper", oid, w)
+		return nil
+	})
+}
+
+// PgForeignServer is a foreign server (CREATE SERVER).
+type PgForeignServer struct {
+	PgHeader
+	// Type and Version are the server's, "" when not given.
+	Type, Version string
+	// Wrapper is the quoted foreign-data wrapper name.
+	Wrapper string
+	// Options are the server's options.
+	Options []string
+}
+
+// CreateSQL returns the CREATE SERVER statement and the comment.
+func (s *PgForeignServer) CreateSQL() []string {
+	q := "CREATE SERVER " + s.SQLName
+	if s.Type != "" {
+		q += " TYPE " + QuoteLiteral(s.Type)
+	}
+	if s.Version != "" {
+		q += " VERSION " + QuoteLiteral(s.Version)
+	}
+	q += " FOREIGN DATA WRAPPER " + s.Wrapper
+	if o := OptionsSQL(s.Options); o != "" {
+		q += " " + o
+	}
+	return append([]string{q}, commentSQL("SERVER", s.SQLName, s.Comment)...)
+}
+
+const serversQuery = `
+SELECT s.oid::int8, s.srvname, pg_catalog.quote_ident(s.srvname), COALESCE(s.srvtype, ''), COALESCE(s.srvversion, ''),
+	pg_catalog.quote_ident(w.fdwname), COALESCE(pg_catalog.array_to_json(s.srvoptions)::text, '[]'),
+	COALESCE(pg_catalog.obj_description(s.oid, 'pg_foreign_server'), '')
+FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE %s
+ORDER BY 2`
+
+func (in *objInspector) readForeignServers(ctx context.Context) error {
+	return in.queryArgs(ctx, fmt.Sprintf(serversQuery, notExtMember("pg_foreign_server", "s.oid")), nil, func(rows *sql.Rows) error {
+		var (
+			oid  int64
+			s    = &PgForeignServer{}
+			name string
+			opts []byte
+		)
+		if err := rows.Scan(&oid, &name, &s.SQLName, &s.Type, &s.Version, &s.Wrapper, &opts, &s.Comment); err != nil {
+			return err
+		}
+		if err := jsonInto(opts, &s.Options); err != nil {
+			return err
+		}
+		s.ID = PgRef{Kind: PgKindForeignServer, Name: name}
+		in.add("pg_foreign_server", oid, s)
+		return nil
+	})
+}
+
+// PgUserMapping is a user mapping (CREATE USER MAPPING). Its Ref's Name
+// is "for <user> server <server>". A password option is never kept in
+// clear: Options leave it out and PasswordHash holds the SHA-256 of its
+// value, so that a changed password is still a difference.
+type PgUserMapping struct {
+	PgHeader
+	// User is the quoted role name, or PUBLIC; Server the quoted server.
+	User, Server string
+	// Options are the mapping's options other than password.
+	Options []string
+	// PasswordHash is "sha256:<hex>" of the password option's value, ""
+	// when the mapping has no password option.
+	PasswordHash string
+}
+
+// CreateSQL returns the CREATE USER MAPPING statement without the
+// password option (see PasswordHash).
+func (u *PgUserMapping) CreateSQL() []string {
+	s := "CREATE USER MAPPING FOR " + u.User + " SERVER " + u.Server
+	if o := OptionsSQL(u.Options); o != "" {
+		s += " " + o
+	}
+	return []string{s}
+}
+
+// HashPassword returns the PasswordHash of a password value.
+func HashPassword(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// splitPassword takes the password option out of opts.
+func splitPassword(opts []string) ([]string, string) {
+	var out []string
+	hash := ""
+	for _, o := range opts {
+		if k, v := SplitOption(o); k == "password" {
+			hash = HashPassword(v)
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, hash
+}
+
+// The user mappings are read from pg_user_mapping itself: the
+// pg_user_mappings view hides the options from non-superusers.
+const userMappingsQuery = `
+SELECT m.oid::int8, CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(m.umuser) END,
+	CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.umuser)) END,
+	s.srvname, pg_catalog.quote_ident(s.srvname), COALESCE(pg_catalog.array_to_json(m.umoptions)::text, '[]')
+FROM pg_catalog.pg_user_mapping m JOIN pg_catalog.pg_foreign_server s ON s.oid = m.umserver
+WHERE %s
+ORDER BY 4, 2`
+
+func (in *objInspector) readUserMappings(ctx context.Context) error {
+	return in.queryArgs(ctx, fmt.Sprintf(userMappingsQuery, notExtMember("pg_foreign_server", "s.oid")), nil, func(rows *sql.Rows) error {
+		var (
+			oid          int64
+			u            = &PgUserMapping{}
+			user, server string
+			opts         []byte
+			all          []string
+		)
+		if err := rows.Scan(&oid, &user, &u.User, &server, &u.Server, &opts); err != nil {
+			return err
+		}
+		if err := jsonInto(opts, &all); err != nil {
+			return fmt.Errorf("user mapping options: cannot decode them")
+		}
+		u.Options, u.PasswordHash = splitPassword(all)
+		u.SQLName = "FOR " + u.User + " SERVER " + u.Server
+		u.ID = PgRef{Kind: PgKindUserMapping, Name: "for " + user + " server " + server}
+		u.DependsOn = []PgRef{{Kind: PgKindForeignServer, Name: server}}
+		in.add("pg_user_mapping", oid, u)
+		return nil
+	})
+}
+
+// PgForeignColumn is a column of a foreign table.
+type PgForeignColumn struct {
+	Name      string   `json:"name"` // quoted
+	Type      string   `json:"type"` // format_type
+	NotNull   bool     `json:"not_null"`
+	Default   string   `json:"default"`   // pg_get_expr, "" when none
+	Collation string   `json:"collation"` // qualified, "" for the type's
+	Options   []string `json:"options"`
+	Comment   string   `json:"comment"`
+}
+
+// PgForeignTable is a foreign table (CREATE FOREIGN TABLE), with its
+// columns and CHECK constraints. Foreign tables that are partitions or
+// inherit are not modelled.
+type PgForeignTable struct {
+	PgHeader
+	// Server is the quoted server name.
+	Server string
+	// Columns are the columns in order.
+	Columns []PgForeignColumn
+	// Checks are the CHECK constraints as "CONSTRAINT name CHECK (...)".
+	Checks []string
+	// Options are the table's options.
+	Options []string
+}
+
+// ColumnSQL renders one column's definition.
+func (c PgForeignColumn) ColumnSQL() string {
+	s := c.Name + " " + c.Type
+	if o := OptionsSQL(c.Options); o != "" {
+		s += " " + o
+	}
+	if c.Collation != "" {
+		s += " COLLATE " + c.Collation
+	}
+	if c.NotNull {
+		s += " NOT NULL"
+	}
+	if c.Default != "" {
+		s += " DEFAULT " + c.Default
+	}
+	return s
+}
+
+// CreateSQL returns the CREATE FOREIGN TABLE statement and the comments.
+func (f *PgForeignTable) CreateSQL() []string {
+	parts := make([]string, 0, len(f.Columns)+len(f.Checks))
+	for _, c := range f.Columns {
+		parts = append(parts, "    "+c.ColumnSQL())
+	}
+	for _, c := range f.Checks {
+		parts = append(parts, "    "+c)
+	}
+	s := "CREATE FOREIGN TABLE " + f.SQLName + " (\n" + strings.Join(parts, ",\n") + "\n) SERVER " + f.Server
+	if o := OptionsSQL(f.Options); o != "" {
+		s += " " + o
+	}
+	stmts := append([]string{s}, commentSQL("FOREIGN TABLE", f.SQLName, f.Comment)...)
+	for _, c := range f.Columns {
+		stmts = append(stmts, commentSQL("COLUMN", f.SQLName+"."+c.Name, c.Comment)...)
+	}
+	return stmts
+}
+
+const foreignTablesQuery = `
+SELECT c.oid::int8, n.nspname, c.relname, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
+	pg_catalog.quote_ident(s.srvname), COALESCE(pg_catalog.array_to_json(ft.ftoptions)::text, '[]'),
+	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	(SELECT json_agg(json_build_object('name', pg_catalog.quote_ident(a.attname), 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+		'not_null', a.attnotnull, 'default', COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''),
+		'collation', CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
+		'options', COALESCE(pg_catalog.array_to_json(a.attfdwoptions), '[]'),
+		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), '')) ORDER BY a.attnum)
+	 FROM pg_catalog.pg_attribute a
+	 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+	 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+	 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+	 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+	 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+	(SELECT json_agg('CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid) ORDER BY k.conname)
+	 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c')
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
+JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
+WHERE c.relkind = 'f' AND NOT c.relispartition AND n.nspname = ANY($1) AND %s
+	AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+ORDER BY 2, 3`
+
+func (in *objInspector) readForeignTables(ctx context.Context) error {
+	return in.query(ctx, fmt.Sprintf(foreignTablesQuery, notExtMember("pg_class", "c.oid")), func(rows *sql.Rows) error {
+		var (
+			oid                int64
+			f                  = &PgForeignTable{}
+			schemaName, name   string
+			opts, cols, checks []byte
+		)
+		if err := rows.Scan(&oid, &schemaName, &name, &f.SQLName, &f.Server, &opts, &f.Comment, &cols, &checks); err != nil {
+			return err
+		}
+		if err := jsonInto(opts, &f.Options); err != nil {
+			return err
+		}
+		if err := jsonInto(cols, &f.Columns); err != nil {
+			return err
+		}
+		if err := jsonInto(checks, &f.Checks); err != nil {
+			return err
+		}
+		f.ID = PgRef{Kind: PgKindForeignTable, Schema: schemaName, Name: name}
+		in.add("pg_class", oid, f)
+		return nil
+	})
+}
