@@ -27,6 +27,14 @@ const langHandlers = `CREATE FUNCTION plh() RETURNS language_handler AS '$libdir
 CREATE FUNCTION plv(oid) RETURNS void AS '$libdir/plpgsql', 'plpgsql_validator' LANGUAGE C;
 `
 
+// transformBase has a language and two C functions of the signatures a
+// transform needs (never called).
+const transformBase = langHandlers + `CREATE LANGUAGE plx HANDLER plh;
+CREATE TYPE pair AS (a int, b int);
+CREATE FUNCTION pair_from(internal) RETURNS internal IMMUTABLE AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+CREATE FUNCTION pair_to(internal) RETURNS pair IMMUTABLE AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+`
+
 const castBase = `CREATE TYPE mood AS ENUM ('sad', 'ok');
 CREATE TYPE pair AS (a int, b int);
 CREATE FUNCTION pair_text(pair) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT $1.a || ',' || $1.b$$;
@@ -87,6 +95,14 @@ var twoWayCases = []twoWay{
 		b:      `CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler; CREATE ACCESS METHOD bt2 TYPE INDEX HANDLER bthandler; COMMENT ON ACCESS METHOD heap2 IS 'h';`,
 		wantAB: []string{"CREATE ACCESS METHOD bt2 TYPE INDEX HANDLER bthandler", "CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler", "COMMENT ON ACCESS METHOD heap2 IS 'h'"},
 		wantBA: []string{"DROP ACCESS METHOD bt2", "DROP ACCESS METHOD heap2"}},
+	{name: "transform", a: transformBase,
+		b:      transformBase + `CREATE TRANSFORM FOR pair LANGUAGE plx (FROM SQL WITH FUNCTION pair_from(internal), TO SQL WITH FUNCTION pair_to(internal)); COMMENT ON TRANSFORM FOR pair LANGUAGE plx IS 'tr';`,
+		wantAB: []string{"CREATE TRANSFORM FOR public.pair LANGUAGE plx (FROM SQL WITH FUNCTION public.pair_from(internal), TO SQL WITH FUNCTION public.pair_to(internal))", "COMMENT ON TRANSFORM FOR public.pair LANGUAGE plx IS 'tr'"},
+		wantBA: []string{"DROP TRANSFORM FOR public.pair LANGUAGE plx"}},
+	{name: "transform functions changed", a: transformBase + `CREATE TRANSFORM FOR pair LANGUAGE plx (FROM SQL WITH FUNCTION pair_from(internal));`,
+		b:      transformBase + `CREATE TRANSFORM FOR pair LANGUAGE plx (TO SQL WITH FUNCTION pair_to(internal));`,
+		wantAB: []string{"CREATE OR REPLACE TRANSFORM FOR public.pair LANGUAGE plx (TO SQL WITH FUNCTION public.pair_to(internal))"},
+		wantBA: []string{"CREATE OR REPLACE TRANSFORM FOR public.pair LANGUAGE plx (FROM SQL WITH FUNCTION public.pair_from(internal))"}},
 	// Foreign-data wrappers, servers, user mappings, foreign tables.
 	{name: "foreign-data wrapper", a: `CREATE EXTENSION file_fdw;`,
 		b:      `CREATE EXTENSION file_fdw; CREATE FOREIGN DATA WRAPPER w OPTIONS (a '1', b '2'); COMMENT ON FOREIGN DATA WRAPPER w IS 'mine';`,
@@ -169,5 +185,44 @@ func TestMoreObjectsAcceptance(t *testing.T) {
 				checkOrder(t, stmts, dir.want)
 			})
 		}
+	}
+}
+
+// TestUserMappingPasswordPlans: a password is compared by its hash; a
+// plan may keep or drop it, never set it, and never prints it.
+func TestUserMappingPasswordPlans(t *testing.T) {
+	t.Parallel()
+	const secret = "pw-5f2a-secret"
+	with := pgFDW + `CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password '` + secret + `');`
+	for _, c := range []struct {
+		name, old, new string
+		want, wantErr  string
+	}{
+		{name: "kept", old: with, new: strings.Replace(with, "user 'app'", "user 'other'", 1), want: `OPTIONS (SET "user" 'other')`},
+		{name: "dropped", old: with, new: pgFDW + `CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app');`, want: `OPTIONS (DROP "password")`},
+		{name: "added", old: pgFDW + `CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app');`, new: with, wantErr: "OPTIONS (ADD password '...')"},
+		{name: "changed", old: strings.Replace(with, secret, "old-pw", 1), new: with, wantErr: "OPTIONS (SET password '...')"},
+		{name: "created", old: `CREATE EXTENSION postgres_fdw;`, new: with, wantErr: "must be created with a password option"},
+		{name: "server recreated", old: with, new: strings.Replace(with, "CREATE SERVER s", "CREATE SERVER s TYPE 'x'", 1), wantErr: "must be created again"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			plan, err := roundTripState(t, c.old, c.new, ObjectOptions{})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || !strings.Contains(err.Error(), "writes no password") {
+					t.Fatalf("want an error with %q, got %v", c.wantErr, err)
+				}
+				if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "old-pw") {
+					t.Fatalf("the error prints a password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sql := plan.SQL(); !strings.Contains(sql, c.want) || strings.Contains(sql, secret) {
+				t.Fatalf("plan:\n%s", sql)
+			}
+		})
 	}
 }

@@ -127,6 +127,10 @@ func (userMappingGen) drop(o schema.PgObject) []string {
 
 func (userMappingGen) alter(fo, to schema.PgObject) ([]string, bool) {
 	from, u := fo.(*schema.PgUserMapping), to.(*schema.PgUserMapping)
+	if u.PasswordHash != "" && from.PasswordHash != u.PasswordHash {
+		// A difference that no plan can make (checkSecrets).
+		return nil, true
+	}
 	fromOpts, toOpts := from.Options, u.Options
 	if from.PasswordHash != "" && u.PasswordHash == "" {
 		// Dropping the password prints no secret.
@@ -149,17 +153,17 @@ func checkSecrets(actions []*objAction) error {
 			continue
 		}
 		from, _ := a.from.(*schema.PgUserMapping)
-		if from != nil && !a.recreate && from.PasswordHash == u.PasswordHash {
-			continue
-		}
-		verb := "ADD"
-		if from != nil && !a.recreate && from.PasswordHash != "" {
-			verb = "SET"
-		}
-		if from == nil || a.recreate {
+		switch {
+		case from == nil:
 			msgs = append(msgs, fmt.Sprintf("user mapping %s must be created with a password option", u.SQLName))
-		} else {
+		case from.PasswordHash != u.PasswordHash:
+			verb := "SET"
+			if from.PasswordHash == "" {
+				verb = "ADD"
+			}
 			msgs = append(msgs, fmt.Sprintf("the password option of user mapping %s differs (ALTER USER MAPPING %s OPTIONS (%s password '...'))", u.SQLName, u.SQLName, verb))
+		case a.recreate:
+			msgs = append(msgs, fmt.Sprintf("user mapping %s must be created again (what it depends on is), with its password option", u.SQLName))
 		}
 	}
 	if len(msgs) > 0 {

@@ -45,6 +45,8 @@ var objectBlocks = map[string]bool{
 	"extension": true, "domain": true, "composite": true, "sequence": true, "function": true,
 	"procedure": true, "aggregate": true, "view": true, "materialized": true, "trigger": true, "policy": true,
 	"range": true, "event_trigger": true, "permission": true,
+	"cast": true, "rule": true, "language": true, "access_method": true, "transform": true,
+	"foreign_data_wrapper": true, "server": true, "user_mapping": true, "foreign_table": true, "publication": true,
 }
 
 // evalHCLObjects is EvalHCL for files that may hold object blocks: those
@@ -581,6 +583,14 @@ func (o *hclObjects) read(r *hclReader) error {
 		after = viewSQL(r)
 	case "trigger":
 		after = triggerSQL(r)
+	case "cast", "rule", "language", "access_method", "transform",
+		"foreign_data_wrapper", "server", "user_mapping", "foreign_table", "publication":
+		stmts, early := moreSQL(r)
+		if early {
+			before = stmts
+		} else {
+			after = stmts
+		}
 	case "policy":
 		t, _ := r.table("on")
 		s := "CREATE POLICY " + QuoteIdent(r.name()) + " ON " + t.String()

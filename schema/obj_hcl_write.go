@@ -147,6 +147,7 @@ func MarshalObjectsHCL(st *State) ([]byte, error) {
 		setComment(b, p.Comment)
 	}
 	writeKindBlocks(body, objs)
+	writeMoreObjects(body, objs)
 	for _, o := range byKind(PgKindPrivileges) {
 		if err := writePermissions(body, o.(*PgPrivileges)); err != nil {
 			return nil, err
@@ -226,6 +227,12 @@ func NotInHCL(st *State) []string {
 		}
 	}
 	for _, o := range Objects(st.Realm) {
+		if left, ok := moreNotInHCL(o); ok {
+			if left != "" {
+				out = append(out, left)
+			}
+			continue
+		}
 		switch o.Ref().Kind {
 		case PgKindExtension, PgKindDomain, PgKindComposite, PgKindSequence, PgKindFunction, PgKindProcedure, PgKindAggregate,
 			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity,

@@ -162,16 +162,17 @@ func hasRef(refs []PgRef, s string) bool {
 func TestInspectObjectsUnsupported(t *testing.T) {
 	t.Parallel()
 	_, err := objTestRealm(t, `
-CREATE TABLE t (id int);
-CREATE TABLE log (id int);
-CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);
 CREATE TYPE shell_only;
+CREATE TABLE p (id int) PARTITION BY RANGE (id);
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw;
+CREATE FOREIGN TABLE fp PARTITION OF p FOR VALUES FROM (0) TO (10) SERVER s;
 `, ObjectOptions{})
 	var ue UnsupportedErrors
 	if !errors.As(err, &ue) {
 		t.Fatalf("want unsupported errors, got %v", err)
 	}
-	want := "unsupported object: base type public.shell_only\nunsupported object: rule r on public.t"
+	want := "unsupported object: base type public.shell_only\nunsupported object: foreign table partition or child public.fp"
 	if err.Error() != want {
 		t.Errorf("got %q, want %q", err.Error(), want)
 	}

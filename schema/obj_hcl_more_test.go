@@ -1,0 +1,138 @@
+package schema_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ariga.io/atlas/sql/postgres"
+
+	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/schema"
+)
+
+// hclMoreDDL has an object of every kind of obj_hcl_more.go.
+const hclMoreDDL = `
+CREATE SCHEMA app;
+CREATE TABLE t (id int PRIMARY KEY, a int, b text);
+CREATE TABLE log (id int);
+CREATE TABLE app.items (id int);
+CREATE VIEW v AS SELECT id, a FROM t;
+CREATE RULE t_log AS ON INSERT TO t DO ALSO INSERT INTO log VALUES (NEW.id);
+ALTER TABLE t DISABLE RULE t_log;
+COMMENT ON RULE t_log ON t IS 'audit';
+CREATE RULE v_ins AS ON INSERT TO v DO INSTEAD INSERT INTO t (id, a) VALUES (NEW.id, NEW.a);
+CREATE TYPE pair AS (a int, b int);
+CREATE FUNCTION pair_text(pair) RETURNS text LANGUAGE sql IMMUTABLE AS $$SELECT $1.a || ',' || $1.b$$;
+CREATE CAST (pair AS text) WITH FUNCTION pair_text(pair) AS ASSIGNMENT;
+COMMENT ON CAST (pair AS text) IS 'pairs';
+CREATE CAST (date AS integer) WITHOUT FUNCTION;
+CREATE CAST (pair AS varchar) WITH INOUT AS IMPLICIT;
+CREATE FUNCTION plh() RETURNS language_handler AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+CREATE FUNCTION plv(oid) RETURNS void AS '$libdir/plpgsql', 'plpgsql_validator' LANGUAGE C;
+CREATE TRUSTED LANGUAGE plx HANDLER plh VALIDATOR plv;
+COMMENT ON LANGUAGE plx IS 'x';
+CREATE FUNCTION pair_from(internal) RETURNS internal IMMUTABLE AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE C;
+CREATE TRANSFORM FOR pair LANGUAGE plx (FROM SQL WITH FUNCTION pair_from(internal));
+CREATE ACCESS METHOD heap2 TYPE TABLE HANDLER heap_tableam_handler;
+CREATE EXTENSION postgres_fdw;
+CREATE EXTENSION file_fdw;
+CREATE FOREIGN DATA WRAPPER w HANDLER file_fdw_handler OPTIONS (a '1');
+CREATE SERVER s TYPE 'pg' VERSION '15' FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.example', dbname 'app');
+COMMENT ON SERVER s IS 'remote';
+CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app');
+CREATE FOREIGN TABLE app.ft (id int NOT NULL DEFAULT 1, b text OPTIONS (column_name 'bb') COLLATE "C", CONSTRAINT id_pos CHECK (id > 0))
+	SERVER s OPTIONS (schema_name 'remote', table_name 'items');
+COMMENT ON FOREIGN TABLE app.ft IS 'items';
+COMMENT ON COLUMN app.ft.b IS 'bee';
+CREATE FOREIGN TABLE csv (a int, b text) SERVER files OPTIONS (filename '/dev/null', format 'csv');
+CREATE VIEW fv AS SELECT id FROM app.ft;
+CREATE PUBLICATION p FOR TABLE t (id, a) WHERE (a > 0), log WITH (publish = 'insert, update');
+COMMENT ON PUBLICATION p IS 'feed';
+CREATE PUBLICATION ps FOR TABLES IN SCHEMA app WITH (publish_via_partition_root = true);
+CREATE PUBLICATION everything FOR ALL TABLES;
+`
+
+// TestMoreObjectsHCLRoundTrip writes casts, rules, languages, access
+// methods, foreign data and publications as HCL, loads the HCL back and
+// requires the same state.
+func TestMoreObjectsHCLRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"schema.sql": hclMoreDDL})
+	want := mustLoad(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
+	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(full)
+	for _, block := range []string{"cast {", "rule \"t_log\"", "on         = view.public.v", "language \"plx\"", "transform {", "access_method \"heap2\"",
+		"foreign_data_wrapper \"w\"", "server \"s\"", "user_mapping {", "foreign_table \"ft\"", "publication \"p\"", "all_tables = true"} {
+		if !strings.Contains(text, block) {
+			t.Errorf("HCL lacks %s", block)
+		}
+	}
+	if left := schema.NotInHCL(want.State); len(left) != 0 {
+		t.Errorf("not in HCL: %v", left)
+	}
+	path := filepath.Join(dir, "schema.hcl")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := mustLoad(t, "file://"+path, schema.LoadOptions{})
+	if g, w := len(schema.Objects(got.Realm)), len(schema.Objects(want.Realm)); g != w || w < 18 {
+		t.Errorf("objects: got %d, want %d", g, w)
+	}
+	diffs, err := diff.Differences(got.State, want.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) > 0 {
+		t.Fatalf("differences after the HCL round trip:\n%s\nHCL:\n%s", strings.Join(diffs, "\n"), text)
+	}
+}
+
+// TestUserMappingPasswordHidden: a user mapping's password is read (as a
+// hash: a changed password is a difference) but never written to HCL.
+func TestUserMappingPasswordHidden(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-Pw-917"
+	ddl := `CREATE EXTENSION postgres_fdw;
+CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.example');
+CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password '` + secret + `');
+`
+	dir := writeFiles(t, map[string]string{"a.sql": ddl, "b.sql": strings.Replace(ddl, secret, "other", 1)})
+	a := mustLoad(t, "file://"+filepath.Join(dir, "a.sql"), schema.LoadOptions{})
+	b := mustLoad(t, "file://"+filepath.Join(dir, "b.sql"), schema.LoadOptions{})
+	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(a.Realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := schema.AddObjectsHCL(atlasHCL, a.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(full), secret) || !strings.Contains(string(full), `"user=app"`) {
+		t.Errorf("HCL:\n%s", full)
+	}
+	left := schema.NotInHCL(a.State)
+	if len(left) != 1 || !strings.Contains(left[0], "password") || strings.Contains(left[0], secret) {
+		t.Errorf("NotInHCL = %v", left)
+	}
+	diffs, err := diff.Differences(a.State, b.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(diffs) != 1 || strings.Contains(diffs[0], secret) || strings.Contains(diffs[0], "other") {
+		t.Errorf("differences = %v, want the user mapping's, without the passwords", diffs)
+	}
+	_, err = diff.Diff(t.Context(), a.State, b.State, diff.Options{})
+	if err == nil || !strings.Contains(err.Error(), "writes no password") || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "other") {
+		t.Errorf("plan error = %v", err)
+	}
+}
