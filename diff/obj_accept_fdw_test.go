@@ -226,3 +226,27 @@ func TestUserMappingPasswordPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestForeignTableGrants: grants on a foreign table come after it and go
+// before it.
+func TestForeignTableGrants(t *testing.T) {
+	t.Parallel()
+	base := roles + pgFDW + `CREATE FOREIGN TABLE ft (id int) SERVER s;`
+	with := base + ` GRANT SELECT ON ft TO objtest_ro;`
+	for _, c := range []struct{ name, old, new, want string }{
+		{"grant", base, with, "GRANT SELECT ON TABLE public.ft TO objtest_ro"},
+		{"create with grant", roles, with, "CREATE FOREIGN TABLE public.ft"},
+		{"drop with grant", with, roles, "DROP FOREIGN TABLE public.ft"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			plan, err := roundTripState(t, c.old, c.new, ObjectOptions{IncludePrivileges: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(plan.SQL(), c.want) {
+				t.Fatalf("plan lacks %q:\n%s", c.want, plan.SQL())
+			}
+		})
+	}
+}

@@ -36,7 +36,7 @@ func acl(expr, owner string) string { return fmt.Sprintf(aclItems, expr, owner) 
 // privilegesQuery lists objects with explicit ACLs: kind, schema, name,
 // column, GRANT target, items, default items, and the target's ref parts.
 var privilegesQuery = `
-SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
+SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
 	n.nspname, c.relname, '',
 	CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 	` + acl("c.relacl", "c.relowner") + `::text,
