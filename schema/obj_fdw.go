@@ -189,13 +189,18 @@ func splitPassword(opts []string) ([]string, string) {
 	return out, hash
 }
 
-// The user mappings are read from pg_user_mapping itself: the
-// pg_user_mappings view hides the options from non-superusers.
+// The user mappings are read from pg_user_mappings, which hides the
+// options of a mapping from a role that is neither a superuser, nor a
+// member of the server's owner, nor the mapped role (with USAGE on the
+// server): visible says whether this role sees them, by the same rule.
 const userMappingsQuery = `
-SELECT m.oid::int8, CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(m.umuser) END,
-	CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.umuser)) END,
-	s.srvname, pg_catalog.quote_ident(s.srvname), COALESCE(pg_catalog.array_to_json(m.umoptions)::text, '[]')
-FROM pg_catalog.pg_user_mapping m JOIN pg_catalog.pg_foreign_server s ON s.oid = m.umserver
+SELECT m.umid::int8, CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE m.usename::text END,
+	CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(m.usename) END,
+	m.srvname, pg_catalog.quote_ident(m.srvname), COALESCE(pg_catalog.array_to_json(m.umoptions)::text, '[]'),
+	(SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER)
+		OR pg_catalog.pg_has_role(s.srvowner, 'USAGE')
+		OR m.umuser = (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER) AND pg_catalog.has_server_privilege(s.oid, 'USAGE')
+FROM pg_catalog.pg_user_mappings m JOIN pg_catalog.pg_foreign_server s ON s.oid = m.srvid
 WHERE %s
 ORDER BY 4, 2`
 
@@ -207,9 +212,13 @@ func (in *objInspector) readUserMappings(ctx context.Context) error {
 			user, server string
 			opts         []byte
 			all          []string
+			visible      bool
 		)
-		if err := rows.Scan(&oid, &user, &u.User, &server, &u.Server, &opts); err != nil {
+		if err := rows.Scan(&oid, &user, &u.User, &server, &u.Server, &opts, &visible); err != nil {
 			return err
+		}
+		if !visible {
+			return fmt.Errorf("user mapping for %s server %s: its options are hidden from this role; inspect as a superuser or a member of the server's owner", u.User, u.Server)
 		}
 		if err := jsonInto(opts, &all); err != nil {
 			return fmt.Errorf("user mapping options: cannot decode them")

@@ -1,6 +1,8 @@
 package schema_test
 
 import (
+	"context"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +10,7 @@ import (
 
 	"ariga.io/atlas/sql/postgres"
 
+	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -134,5 +137,60 @@ CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password '` + secre
 	_, err = diff.Diff(t.Context(), a.State, b.State, diff.Options{})
 	if err == nil || !strings.Contains(err.Error(), "writes no password") || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "other") {
 		t.Errorf("plan error = %v", err)
+	}
+}
+
+// TestUserMappingsAsNonSuperuser: a role that may not see a mapping's
+// options gets an error naming the mapping; one that may (the server's
+// owner) inspects it.
+func TestUserMappingsAsNonSuperuser(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	admin := devdb.ForTest(t)
+	db, err := schema.OpenDB(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	name := "um_" + pgurlDatabase(admin)
+	if _, err := db.ExecContext(ctx, `CREATE ROLE `+name+`_ro LOGIN; CREATE ROLE `+name+`_own LOGIN;
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw;
+CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password 'pw-x');
+CREATE SERVER s2 FOREIGN DATA WRAPPER postgres_fdw;
+ALTER SERVER s2 OWNER TO `+name+`_own;
+CREATE USER MAPPING FOR PUBLIC SERVER s2 OPTIONS (user 'other');`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.ExecContext(context.Background(), `DROP OWNED BY `+name+`_own, `+name+`_ro; DROP ROLE `+name+`_own; DROP ROLE `+name+`_ro`)
+	})
+	as := func(role string) string {
+		u, err := neturl.Parse(admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = neturl.User(role)
+		return u.String()
+	}
+	_, err = schema.Inspect(ctx, as(name+"_ro"), schema.Scope{})
+	if err == nil || !strings.Contains(err.Error(), "user mapping for PUBLIC server s: its options are hidden") || strings.Contains(err.Error(), "pw-x") {
+		t.Fatalf("inspect as %s_ro: %v", name, err)
+	}
+	if _, err := db.ExecContext(ctx, `DROP USER MAPPING FOR PUBLIC SERVER s`); err != nil {
+		t.Fatal(err)
+	}
+	st, err := schema.Inspect(ctx, as(name+"_own"), schema.Scope{})
+	if err != nil {
+		t.Fatalf("inspect as %s_own: %v", name, err)
+	}
+	var found bool
+	for _, o := range schema.Objects(st.Realm) {
+		if u, ok := o.(*schema.PgUserMapping); ok && u.Server == "s2" && len(u.Options) == 1 && u.Options[0] == "user=other" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the mapping of s2 is not read: %v", schema.Objects(st.Realm))
 	}
 }
