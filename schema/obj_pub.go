@@ -91,20 +91,25 @@ SELECT p.oid::int8, p.pubname, pg_catalog.quote_ident(p.pubname), p.puballtables
 	 FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_class c ON c.oid = r.prrelid
 	 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE r.prpubid = p.oid),
 	(SELECT json_agg(json_build_array(n.nspname, pg_catalog.quote_ident(n.nspname)) ORDER BY n.nspname)
-	 FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid)
+	 FROM pg_catalog.pg_publication_namespace pn JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = p.oid),
+	(SELECT json_agg(json_build_array(n.nspname, c.relname, a.attname) ORDER BY 1)
+	 FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_publication_rel r ON r.oid = d.objid
+	 JOIN pg_catalog.pg_class c ON c.oid = d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	 JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+	 WHERE d.classid = 'pg_catalog.pg_publication_rel'::pg_catalog.regclass AND d.refobjsubid > 0 AND r.prpubid = p.oid)
 FROM pg_catalog.pg_publication p
 ORDER BY 2`
 
 func (in *objInspector) readPublications(ctx context.Context) error {
 	return in.queryArgs(ctx, publicationsQuery, nil, func(rows *sql.Rows) error {
 		var (
-			oid                  int64
-			p                    = &PgPublication{}
-			name                 string
-			ins, upd, del, trunc bool
-			tables, schemas      []byte
+			oid                   int64
+			p                     = &PgPublication{}
+			name                  string
+			ins, upd, del, trunc  bool
+			tables, schemas, cols []byte
 		)
-		if err := rows.Scan(&oid, &name, &p.SQLName, &p.AllTables, &ins, &upd, &del, &trunc, &p.ViaRoot, &p.Comment, &tables, &schemas); err != nil {
+		if err := rows.Scan(&oid, &name, &p.SQLName, &p.AllTables, &ins, &upd, &del, &trunc, &p.ViaRoot, &p.Comment, &tables, &schemas, &cols); err != nil {
 			return err
 		}
 		for _, op := range []struct {
@@ -129,6 +134,14 @@ func (in *objInspector) readPublications(ctx context.Context) error {
 		}
 		for _, t := range p.Tables {
 			p.DependsOn = append(p.DependsOn, TableRef(t.Schema, t.Name))
+		}
+		// The columns of column lists and row filters.
+		var colRefs [][3]string
+		if err := jsonInto(cols, &colRefs); err != nil {
+			return err
+		}
+		for _, c := range colRefs {
+			p.DependsOn = append(p.DependsOn, PgRef{Kind: PgKindColumn, Schema: c[0], Name: c[1], Sub: c[2]})
 		}
 		p.ID = PgRef{Kind: PgKindPublication, Name: name}
 		in.add("pg_publication", oid, p)
