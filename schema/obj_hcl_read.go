@@ -273,14 +273,25 @@ func (r *hclReader) pos() string {
 	return fmt.Sprintf("%s:%d:%d", rng.Filename, rng.Start.Line, rng.Start.Column)
 }
 
+// fail records the first error of the block, placed at the block; an
+// argument that is a positioned error (an expression's diagnostic) places
+// the error there instead and gives only its message.
 func (r *hclReader) fail(format string, args ...any) {
-	switch {
-	case r.err != nil:
-	case r.name() == "":
-		r.err = fmt.Errorf("%s: %s: %s", r.pos(), r.b.Type, fmt.Sprintf(format, args...))
-	default:
-		r.err = fmt.Errorf("%s: %s %q: %s", r.pos(), r.b.Type, r.name(), fmt.Sprintf(format, args...))
+	if r.err != nil {
+		return
 	}
+	pos := r.pos()
+	for i, a := range args {
+		if e, ok := a.(*srcpos.Error); ok {
+			pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+			args[i] = e.Msg
+		}
+	}
+	if r.name() == "" {
+		r.err = fmt.Errorf("%s: %s: %s", pos, r.b.Type, fmt.Sprintf(format, args...))
+		return
+	}
+	r.err = fmt.Errorf("%s: %s %q: %s", pos, r.b.Type, r.name(), fmt.Sprintf(format, args...))
 }
 
 func (r *hclReader) name() string {
@@ -446,7 +457,7 @@ func exprString(e hclsyntax.Expression, src []byte) (string, error) {
 	}
 	v, diags := e.Value(nil)
 	if diags.HasErrors() {
-		return "", diags
+		return "", srcpos.HCL(diags)
 	}
 	if v.Type() != cty.String {
 		return "", fmt.Errorf("want a string")
