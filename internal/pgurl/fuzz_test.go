@@ -32,7 +32,11 @@ func FuzzURL(f *testing.F) {
 			spelled := strings.TrimPrefix(parsed.User.String(), url.User(user).String()+":")
 			msg := text + raw + " failed"
 			red := Redact(msg)
-			if len(spelled) >= 4 && !strings.Contains(text+url.User(user).String()+"@"+host+"/"+db, spelled) && !strings.Contains(Mask, spelled) && strings.Contains(red, spelled) {
+			// The message without the password, as the URL spells its other
+			// parts (a database "a b" is "a%20b" there): the password's text
+			// may appear in it by chance.
+			others := text + strings.Replace(raw, ":"+spelled+"@", "@", 1) + " failed"
+			if len(spelled) >= 4 && !strings.Contains(others, spelled) && !strings.Contains(Mask, spelled) && strings.Contains(red, spelled) {
 				t.Fatalf("Redact(%q) = %q keeps the password %q", msg, red, spelled)
 			}
 			if p := Password(Redact(raw)); p != "" && p != Mask {
