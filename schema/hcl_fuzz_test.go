@@ -53,7 +53,7 @@ func FuzzSchemaHCL(f *testing.F) {
 		if err := os.WriteFile(p, src, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := evalHCLObjects([]string{p}); err != nil {
+		if _, _, err := evalHCLObjects([]string{p}, nil); err != nil {
 			if reHCLRange.MatchString(err.Error()) {
 				t.Fatalf("error in HCL's range form: %q", err)
 			}

@@ -128,6 +128,11 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 				}
 				sqlFiles = append(sqlFiles, f)
 			}
+			parts, err := partFiles(l.Source.Parts)
+			if err != nil {
+				return err
+			}
+			sqlFiles = append(sqlFiles, parts...)
 		case SourceMigrations:
 			if l.Dir, err = migrations.Open(l.Source.Dir); err != nil {
 				return err
@@ -183,7 +188,7 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 	if l.Source != nil && l.Source.Kind == SourceHCL {
 		// Object blocks (view, function, domain, ...) run as SQL around
 		// Atlas's realm (obj_hcl_read.go).
-		r, objs, err := evalHCLObjects(l.Source.Files)
+		r, objs, err := evalHCLObjects(l.Source.Files, l.Source.Vars)
 		if err != nil {
 			return err
 		}

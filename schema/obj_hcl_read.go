@@ -52,7 +52,7 @@ var objectBlocks = map[string]bool{
 // evalHCLObjects is EvalHCL for files that may hold object blocks: those
 // are taken out (and references to domains and composite types in column
 // types replaced by sql("...")) before Atlas evaluates the rest.
-func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
+func evalHCLObjects(paths []string, vars map[string]cty.Value) (*atlas.Realm, *hclObjects, error) {
 	objs := &hclObjects{schemas: map[string]bool{}, typmods: map[QName]map[string]string{}}
 	p := hclparse.NewParser()
 	for _, path := range paths {
@@ -77,7 +77,7 @@ func evalHCLObjects(paths []string) (*atlas.Realm, *hclObjects, error) {
 	}
 	objs.after = append(objs.after, perms...)
 	var r atlas.Realm
-	if err := postgres.EvalHCL.Eval(p, &r, nil); err != nil {
+	if err := postgres.EvalHCL.Eval(p, &r, vars); err != nil {
 		var diags hcl.Diagnostics
 		if errors.As(err, &diags) && diags.HasErrors() {
 			return nil, nil, hclError(diags)

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/schemactl/schemactl/internal/pgurl"
 	"github.com/schemactl/schemactl/migrations"
 )
@@ -48,6 +50,21 @@ type Source struct {
 	Files []string
 	// Dir is the migration directory.
 	Dir string
+	// Parts are SQL texts of a SourceSQL state, run after Files (a
+	// program's output, a composite of schemas): see Part.
+	Parts []Part
+	// Vars are the values of the variables of a SourceHCL state's files.
+	Vars map[string]cty.Value
+}
+
+// Part is SQL text of a state that is not a file of its own, such as
+// what a program printed. Name stands for the file in messages (errors
+// are at Name:line:col). With Schema set, the SQL runs with that schema
+// (created when missing) first on the search_path, so that unqualified
+// names land in it.
+type Part struct {
+	Schema, Name string
+	Bytes        []byte
 }
 
 // Redacted is the URL without its password.

@@ -105,7 +105,7 @@ func readProject(c *cli.Context) (*project, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.env = env
+		p.env = env.WithContext(c.Context)
 	}
 	var err error
 	if p.load.Scope.Schemas, err = p.list("schema", func(e *atlashcl.Env) atlashcl.LazyList { return e.Schemas }); err != nil {
@@ -198,7 +198,7 @@ func (p *project) source(flag string, useSrc bool) (*schema.Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return schema.ParseSources(srcs)
+		return envSources(p.env, srcs)
 	}
 	if useSrc && p.env != nil {
 		return nil, usagef("--%s is required (env %q has no src attribute)", flag, p.env.Name)

@@ -47,6 +47,7 @@ type Env struct {
 	}
 	// Pos is where the (first) env block starts, as file:line:col.
 	Pos string
+	ev  *strictEval // evaluates the attributes, data sources included (data.go)
 }
 
 // LazyList is a list attribute evaluated when a command needs it.
@@ -93,7 +94,7 @@ func ParseEnv(filename string, src []byte, name string, lookup Lookup) (*Env, er
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("%s: %w: %q (defined: %s)", filename, ErrNoEnv, name, strings.Join(envNames(file), ", "))
 	}
-	e := &Env{Name: name, Pos: pos(envs[0].DefRange())}
+	e := &Env{Name: name, Pos: pos(envs[0].DefRange()), ev: ev}
 	str := func(dst *Lazy, a *hclsyntax.Attribute) {
 		if !dst.set {
 			*dst = Lazy{set: true, eval: func() (string, error) { return ev.str(a) }}

@@ -3,6 +3,7 @@ package atlashcl
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -36,14 +37,18 @@ type strictEval struct {
 	vars   map[string]*hclsyntax.Block // variable blocks by name
 	done   map[string]cty.Value        // evaluated variable defaults
 	active map[string]bool             // variables being evaluated (cycles)
+	base   string                      // the project file's directory (file, glob)
+	refs   *refs                       // data and locals blocks
 }
 
 func newStrictEval(file *hcl.File, env string, lookup Lookup) *strictEval {
 	if lookup == nil {
 		lookup = os.LookupEnv
 	}
-	ev := &strictEval{file: file, env: env, lookup: lookup, vars: map[string]*hclsyntax.Block{}, done: map[string]cty.Value{}, active: map[string]bool{}}
-	for _, b := range file.Body.(*hclsyntax.Body).Blocks {
+	body := file.Body.(*hclsyntax.Body)
+	ev := &strictEval{file: file, env: env, lookup: lookup, vars: map[string]*hclsyntax.Block{}, done: map[string]cty.Value{}, active: map[string]bool{},
+		base: filepath.Dir(body.SrcRange.Filename), refs: newRefs(body)}
+	for _, b := range body.Blocks {
 		if b.Type == "variable" && len(b.Labels) == 1 {
 			ev.vars[b.Labels[0]] = b
 		}
@@ -77,9 +82,10 @@ func (ev *strictEval) getenvFunc() function.Function {
 func (ev *strictEval) context(expr hcl.Expression) (*hcl.EvalContext, error) {
 	ctx := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"atlas": cty.ObjectVal(map[string]cty.Value{"env": cty.StringVal(ev.env)})},
-		Functions: map[string]function.Function{"getenv": ev.getenvFunc()},
+		Functions: ev.functions(),
 	}
 	vars := map[string]cty.Value{}
+	var rv refValues
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		switch root {
@@ -99,7 +105,9 @@ func (ev *strictEval) context(expr hcl.Expression) (*hcl.EvalContext, error) {
 			}
 			vars[attr.Name] = v
 		case "local", "data":
-			return nil, ev.errAt(tr.SourceRange(), root+".* is not supported in schemactl's blocks; use getenv(\"VAR\") or var.NAME")
+			if err := ev.reference(tr, &rv); err != nil {
+				return nil, err
+			}
 		default:
 			v, ok := ev.lookup(root)
 			if !ok {
@@ -109,6 +117,7 @@ func (ev *strictEval) context(expr hcl.Expression) (*hcl.EvalContext, error) {
 		}
 	}
 	ctx.Variables["var"] = cty.ObjectVal(vars)
+	rv.set(ctx.Variables)
 	return ctx, nil
 }
 

@@ -130,7 +130,7 @@ func TestParseServiceErrors(t *testing.T) {
 		{"env \"b\" {\n service {}\n}", "needs the service name as its label"},
 		{"env \"b\" {\n service \"x\" { rol = \"y\" }\n}", `atlas.hcl:2:16: unknown attribute "rol"`},
 		{"env \"b\" {\n service \"x\" {}\n service \"y\" {}\n}", "atlas.hcl:3:2: env \"b\" has a second service block (the first is at line 2)"},
-		{"env \"b\" {\n service \"x\" { role = local.r }\n}", "local.* is not supported"},
+		{"env \"b\" {\n service \"x\" { role = local.r }\n}", `atlas.hcl:2:23: no local "r" is declared`},
 		{"env \"b\" {\n service \"x\" { role = var.nope }\n}", `no variable "nope" is declared`},
 		{"env \"b\" {\n service \"x\" { role = [\"a\"] }\n}", "want a string"},
 		{"env \"b\" {\n service \"x\" { role = file(\"x\") }\n}", "atlas.hcl:2:23"},
