@@ -63,6 +63,9 @@ type Report struct {
 	Files []string
 	// Findings are sorted by file, line, column and code.
 	Findings []Finding
+	// Statements are the statements of the linted files that ran, in
+	// order, with the locks they took.
+	Statements []Statement
 	// Incomplete is set when a statement failed on the dev database and the
 	// files after it could not be analyzed; it names the first of them.
 	Incomplete string

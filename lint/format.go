@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // Formats are the output formats Write knows.
-var Formats = []string{"text", "json", "github", "sarif", "gitlab"}
+var Formats = []string{"text", "json", "github", "sarif", "gitlab", "markdown"}
 
 // FormatOptions tune Write.
 type FormatOptions struct {
@@ -30,8 +31,10 @@ func Write(w io.Writer, rep *Report, format string, opts FormatOptions) error {
 		return writeSARIF(w, rep, opts)
 	case "gitlab":
 		return writeGitLab(w, rep)
+	case "markdown":
+		return WriteMarkdown(w, rep, MarkdownOptions{})
 	}
-	return fmt.Errorf("unknown lint output format %q (known: text, json, github, sarif, gitlab)", format)
+	return fmt.Errorf("unknown lint output format %q (known: %s)", format, strings.Join(Formats, ", "))
 }
 
 // Summary counts errors and warnings.

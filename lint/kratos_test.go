@@ -1,10 +1,12 @@
 package lint
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +45,15 @@ func TestKratos(t *testing.T) {
 	}
 	if errs != 296 || warns != 428 || len(withErr) != 124 {
 		t.Errorf("%d errors, %d warnings, %d files with an error; want 296, 428, 124", errs, warns, len(withErr))
+	}
+	// The markdown report of the whole history stays under GitHub's limit
+	// and says what it leaves out.
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, rep, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if md.Len() > MarkdownLimit || !strings.Contains(md.String(), "more files with findings not shown") {
+		t.Errorf("markdown of the kratos history: %d bytes (limit %d), lacks the line on files left out", md.Len(), MarkdownLimit)
 	}
 	// Shared between three sessions, the run finds the same.
 	sameReport(t, rep, sharedRun(t, files, nil, 120, 260), 120, 260)

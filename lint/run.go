@@ -106,6 +106,7 @@ func Run(ctx context.Context, devURL string, files []*migrations.File, opts Opti
 			return nil, res.err
 		}
 		rep.Findings = append(rep.Findings, res.findings...)
+		rep.Statements = append(rep.Statements, res.statements...)
 		if res.failed {
 			rep.Incomplete = res.incomplete
 			break

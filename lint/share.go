@@ -171,7 +171,8 @@ func (o Options) sessions() int {
 
 // shareResult is what one session found.
 type shareResult struct {
-	findings []Finding
+	findings   []Finding
+	statements []Statement
 	// failed is set when a statement failed; incomplete then names the
 	// first file not analyzed ("" when it was the last file).
 	failed     bool
@@ -210,6 +211,7 @@ func runShare(ctx context.Context, url string, files []*migrations.File, first i
 			// server runs the next file (engine.later).
 			err := e.later(func() error {
 				res.findings = append(res.findings, cfg.apply(f, analyzeFile(ctx, e, fr))...)
+				res.statements = append(res.statements, statements(fr)...)
 				return nil
 			})
 			if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/schemactl/schemactl/internal/pgurl"
 	"github.com/schemactl/schemactl/migrations"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -38,6 +40,7 @@ nor the directory changed since the merge base with REF ("nothing changed").
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`)"},
 			&cli.StringFlag{Name: "git-base", Usage: "skip when nothing changed since the merge base with git `REF`; lint the files added or changed since then"},
 			&cli.IntFlag{Name: "latest", Usage: "lint the last `N` files (instead of those new since the default branch)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, or markdown (one report for a pull-request comment, written at the end)"},
 		),
 		Action: check,
 	}
@@ -51,6 +54,8 @@ type checkRun struct {
 	d    *migrations.Dir
 	cur  *schema.Loaded
 	want *schema.Loaded
+	// md collects the report of --format markdown; nil for text.
+	md *checkReport
 }
 
 // checkStep is one step of check; a step that finds a problem returns an
@@ -78,6 +83,13 @@ func check(c *cli.Context) error {
 	}
 	defer p.Close()
 	r := &checkRun{p: p}
+	switch f := c.String("format"); f {
+	case "text":
+	case "markdown":
+		r.md = &checkReport{}
+	default:
+		return usagef("--format %q: use one of %s", f, strings.Join(checkFormats, ", "))
+	}
 	if r.dir, err = p.migrationDir(); err != nil {
 		return err
 	}
@@ -95,12 +107,46 @@ func check(c *cli.Context) error {
 		}
 	}
 	defer closeAll(c.Context, r.cur, r.want)
+	if r.md != nil {
+		return checkMarkdown(c, r)
+	}
 	for _, s := range checkSteps {
 		if err := s.run(c, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// checkMarkdown runs the steps for --format markdown: a step that fails
+// is recorded, and the steps after it run when they can (lint findings do
+// not stop the comparison with the desired state); the report is written
+// at the end.
+func checkMarkdown(c *cli.Context, r *checkRun) error {
+	r.md.dir, r.md.to = r.dir, r.to.Redacted()
+	var first error
+	for _, s := range checkSteps {
+		err := s.run(c, r)
+		if err == nil {
+			continue
+		}
+		var ee exitError
+		msg := err.Error()
+		if errors.As(err, &ee) && ee.msg != "" {
+			msg = ee.msg
+		}
+		r.md.record(s.name, true, pgurl.Redact(msg))
+		if first == nil {
+			first = err
+		}
+		if s.name != "lint" {
+			break
+		}
+	}
+	if err := r.md.writeMarkdown(c.App.Writer); err != nil {
+		return err
+	}
+	return first
 }
 
 func checkIntegrity(c *cli.Context, r *checkRun) error {
@@ -112,6 +158,13 @@ func checkIntegrity(c *cli.Context, r *checkRun) error {
 	for _, w := range d.Warnings() {
 		fmt.Fprintf(c.App.ErrWriter, "schemactl: warning: %s\n", w)
 	}
+	if r.md != nil {
+		r.md.files = len(d.Files)
+		for _, f := range d.Files {
+			r.md.stmts += len(f.Stmts)
+		}
+		r.md.record("integrity", false, fmt.Sprintf("atlas.sum matches the %d files", len(d.Files)))
+	}
 	return nil
 }
 
@@ -122,6 +175,9 @@ func checkReplay(c *cli.Context, r *checkRun) error {
 		return err
 	}
 	r.cur, r.want = cur, want
+	if r.md != nil {
+		r.md.record("replay", false, "every file replays on a dev database")
+	}
 	return nil
 }
 
@@ -136,6 +192,15 @@ func checkInSync(c *cli.Context, r *checkRun) error {
 	n := 0
 	for _, f := range r.d.Files {
 		n += len(f.Stmts)
+	}
+	if r.md != nil {
+		if plan.Empty() {
+			r.md.record("desired state", false, "in sync with "+r.to.Redacted())
+			return nil
+		}
+		r.md.missing, r.md.missingN = planText(plan), len(plan.Stmts)
+		warnPlan(c.App.ErrWriter, plan)
+		return exitError{code: 1, msg: fmt.Sprintf("not in sync with %s (%d statements missing)", r.to.Redacted(), len(plan.Stmts))}
 	}
 	if plan.Empty() {
 		fmt.Fprintf(c.App.Writer, "%s: %d files, %d statements: intact, replays, in sync with %s\n", r.dir, len(r.d.Files), n, r.to.Redacted())

@@ -35,6 +35,11 @@ func checkLint(c *cli.Context, r *checkRun) error {
 		}
 	}
 	if what != "" && len(opts.Linted) == 0 {
+		if r.md != nil {
+			r.md.lintNote = "no file linted: " + what
+			r.md.record("lint", false, "no file linted: "+what)
+			return nil
+		}
 		fmt.Fprintf(c.App.Writer, "lint: no file linted: %s (--latest N or --git-base REF choose others)\n", what)
 		return nil
 	}
@@ -44,6 +49,15 @@ func checkLint(c *cli.Context, r *checkRun) error {
 	rep, err := lint.LintDir(c.Context, r.p.dev, r.dir, sel, opts)
 	if err != nil {
 		return err
+	}
+	if r.md != nil {
+		r.md.lint = rep
+		if !rep.HasErrors() {
+			r.md.record("lint", false, rep.Verdict())
+			return nil
+		}
+		errs, _ := rep.Summary()
+		return exitError{code: 1, msg: fmt.Sprintf("lint found %d error(s)", errs)}
 	}
 	if len(rep.Findings) > 0 {
 		color := isTerminal(c.App.Writer) && os.Getenv("NO_COLOR") == ""
