@@ -13,4 +13,9 @@ env "example" {
   migration {
     dir = "file://example/migrations"
   }
+  # The deploy template's copy of the directory's hash (Atlas ignores it).
+  pin "cloudformation" {
+    file = "example/deploy/template.yaml"
+    key  = "Resources.MigrationTrigger.Properties.MigrationHash"
+  }
 }

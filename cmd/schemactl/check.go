@@ -21,7 +21,9 @@ func checkCommand() *cli.Command {
 		Name:  "check",
 		Usage: "check that the migration directory is intact, replays, and matches the desired state",
 		Description: `For CI. In order:
-  1. the directory matches its atlas.sum (an edited, added or removed file fails);
+  1. the directory matches its atlas.sum (an edited, added or removed file fails),
+     and every pin block of --env holds its hash (a stale one is printed as
+     file:line with the value found and the one expected, and check fails);
   2. every file replays on a dev database (a failing statement is file:line:col);
   3. lint (schemactl migrate lint) finds no error in the new files: by
      default those added or changed since the merge base with the default
@@ -56,6 +58,8 @@ type checkRun struct {
 	want *schema.Loaded
 	// md collects the report of --format markdown; nil for text.
 	md *checkReport
+	// stalePins counts the pins of --env that do not hold the hash.
+	stalePins int
 }
 
 // checkStep is one step of check; a step that finds a problem returns an
@@ -68,6 +72,7 @@ type checkStep struct {
 
 var checkSteps = []checkStep{
 	{"integrity", checkIntegrity},
+	{"pins", checkPins},
 	{"replay", checkReplay},
 	{"lint", checkLint},
 	{"desired state", checkInSync},
@@ -108,14 +113,17 @@ func check(c *cli.Context) error {
 	}
 	defer closeAll(c.Context, r.cur, r.want)
 	if r.md != nil {
-		return checkMarkdown(c, r)
+		if err := checkMarkdown(c, r); err != nil {
+			return err
+		}
+		return r.pinsError()
 	}
 	for _, s := range checkSteps {
 		if err := s.run(c, r); err != nil {
 			return err
 		}
 	}
-	return nil
+	return r.pinsError()
 }
 
 // checkMarkdown runs the steps for --format markdown: a step that fails

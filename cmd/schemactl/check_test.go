@@ -16,7 +16,7 @@ func copyExample(t *testing.T) string {
 	t.Helper()
 	files := map[string]string{}
 	root := filepath.Join("..", "..")
-	for _, name := range []string{"atlas.hcl", "example/schema.sql"} {
+	for _, name := range []string{"atlas.hcl", "example/schema.sql", "example/deploy/template.yaml"} {
 		b, err := os.ReadFile(filepath.Join(root, name))
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,8 @@ replayed directory must give the desired state, object by object). Then it
 writes one new file <version>_<name>.sql, with a version greater than every
 version in the directory, and updates atlas.sum. When the directory is in
 sync, it prints "no changes" and writes nothing. --edit opens $EDITOR on the
-new file before atlas.sum is written. Renames are never guessed: use
+new file before atlas.sum is written. The pin blocks of --env then get the
+directory's hash (also when nothing changed). Renames are never guessed: use
 --rename table:OLD=NEW or --rename column:TABLE.OLD=NEW.
 
 ` + stateURLs,
@@ -120,14 +121,14 @@ func migrateDiff(c *cli.Context) error {
 	plan := ch.plan
 	if plan.Empty() {
 		fmt.Fprintln(c.App.Writer, "no changes: the migration directory is in sync with the desired state")
-		return nil
+		return updatePins(c, dir)
 	}
 	path, err := writeMigration(c, dir, name, migrationContent(plan, to))
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(c.App.Writer, path)
-	return nil
+	return updatePins(c, dir)
 }
 
 // migrationContent is the text of a generated migration file: a header,

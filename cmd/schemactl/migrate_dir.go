@@ -46,7 +46,8 @@ func migrateNewCommand() *cli.Command {
 		Description: `Creates an empty migration file in --dir (the directory is created if needed),
 named after the current UTC time; if that version is not greater than every
 version in the directory (two files within one second), the next free one is
-taken. atlas.sum is updated. The directory must match its atlas.sum first.`,
+taken. atlas.sum and the pin blocks of --env are updated. The directory must
+match its atlas.sum first.`,
 		Flags: migrateDirFlags(),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 1 {
@@ -66,7 +67,7 @@ taken. atlas.sum is updated. The directory must match its atlas.sum first.`,
 				return err
 			}
 			fmt.Fprintln(c.App.Writer, p)
-			return nil
+			return updatePins(c, dir)
 		},
 	}
 }
@@ -76,8 +77,11 @@ func migrateHashCommand() *cli.Command {
 		Name:  "hash",
 		Usage: "rewrite atlas.sum from the files of the migration directory",
 		Description: `Computes atlas.sum for the .sql files of --dir exactly as Atlas does and
-writes it. Run it after an intended change to a migration file.`,
-		Flags: migrateDirFlags(),
+writes it, then writes the directory's hash into every pin block of --env.
+Run it after an intended change to a migration file. --print only prints
+the hash (the first line of atlas.sum without "h1:", the value pins hold by
+default) and writes nothing.`,
+		Flags: append(migrateDirFlags(), &cli.BoolFlag{Name: "print", Usage: "print the directory's hash, write nothing"}),
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
 				return usagef("migrate hash takes no arguments")
@@ -86,7 +90,18 @@ writes it. Run it after an intended change to a migration file.`,
 			if err != nil {
 				return err
 			}
-			return migrations.WriteSum(dir)
+			if c.Bool("print") {
+				digest, err := dirDigest(dir)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(c.App.Writer, digest)
+				return nil
+			}
+			if err := migrations.WriteSum(dir); err != nil {
+				return err
+			}
+			return updatePins(c, dir)
 		},
 	}
 }
