@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -50,6 +51,12 @@ func evalExternalSchema(ev *strictEval, b *hclsyntax.Block) (cty.Value, error) {
 		return cty.NilVal, err
 	}
 	name := programName(program)
+	var secrets []string
+	for _, p := range program {
+		if pw := pgurl.Password(p); pw != "" {
+			secrets = append(secrets, pw)
+		}
+	}
 	timeout, err := ev.dataTimeout()
 	if err != nil {
 		return cty.NilVal, ev.blockErr(b, "%v", err)
@@ -60,20 +67,27 @@ func evalExternalSchema(ev *strictEval, b *hclsyntax.Block) (cty.Value, error) {
 	cmd.Dir = dir
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case ctx.Err() == context.DeadlineExceeded:
-		return cty.NilVal, ev.blockErr(b, "program %s did not finish within %s (SCHEMACTL_DATA_TIMEOUT) and was stopped%s", name, timeout, stderrTail(&stderr))
-	case errors.As(err, &exit):
-		return cty.NilVal, ev.blockErr(b, "program %s failed with exit status %d%s", name, exit.ExitCode(), stderrTail(&stderr))
-	case err != nil:
-		return cty.NilVal, ev.blockErr(b, "program %s could not run: %v", name, err)
-	case len(bytes.TrimSpace(stdout.Bytes())) == 0:
-		return cty.NilVal, ev.blockErr(b, "program %s printed no SQL on stdout%s", name, stderrTail(&stderr))
+	if err := cmd.Run(); err != nil {
+		return cty.NilVal, pgurl.RedactError(ev.programError(ctx, b, name, timeout, err, &stderr), secrets...)
+	}
+	if len(bytes.TrimSpace(stdout.Bytes())) == 0 {
+		return cty.NilVal, pgurl.RedactError(ev.blockErr(b, "program %s printed no SQL on stdout%s", name, stderrTail(&stderr)), secrets...)
 	}
 	st := &State{Parts: []StatePart{{Name: fmt.Sprintf("data.external_schema.%s (%s)", b.Labels[1], name), Bytes: stdout.Bytes()}}}
 	return ev.stateURL(b, st), nil
+}
+
+// programError reports a program that failed, ran too long or could not
+// start.
+func (ev *strictEval) programError(ctx context.Context, b *hclsyntax.Block, name string, timeout time.Duration, err error, stderr *bytes.Buffer) error {
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		return ev.blockErr(b, "program %s did not finish within %s (SCHEMACTL_DATA_TIMEOUT) and was stopped%s", name, timeout, stderrTail(stderr))
+	case errors.As(err, &exit):
+		return ev.blockErr(b, "program %s failed with exit status %d%s", name, exit.ExitCode(), stderrTail(stderr))
+	}
+	return ev.blockErr(b, "program %s could not run: %v", name, err)
 }
 
 // programName is a program and its arguments for messages, passwords of

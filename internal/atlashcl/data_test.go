@@ -128,7 +128,7 @@ data "external_schema" "ok" {
   program = ["sh", "-c", "echo 'CREATE TABLE t (id int);'"]
 }
 data "external_schema" "fails" {
-  program = ["sh", "-c", "echo 'Traceback: no module named models' >&2; exit 3"]
+  program = ["sh", "-c", "echo \"Traceback: no module named models, url postgres://u:s3cr3t-pw@h/db\" >&2; exit 3", "postgres://u:s3cr3t-pw@h/db"]
 }
 data "external_schema" "silent" {
   program = ["sh", "-c", "true"]
@@ -350,6 +350,47 @@ env "f" {
 		_, _, err := envSrc(t, dir, "env \"f\" {\n  src = "+expr+"\n}\n", "f", nil)
 		if err == nil || !strings.Contains(err.Error(), msg) || !strings.Contains(err.Error(), "atlas.hcl:2:") {
 			t.Errorf("%s: %v, want %q", expr, err, msg)
+		}
+	}
+}
+
+// TestSchemactlLoadsDataSources reads the project file that
+// TestAtlasLoadsDataSources reads with Atlas's loader.
+func TestSchemactlLoadsDataSources(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	url := devdb.ForTest(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE tenants (name text, active bool); INSERT INTO tenants VALUES ('b', true), ('a', true), ('c', false)`); err != nil {
+		t.Fatal(err)
+	}
+	lookup := lookupFrom(map[string]string{"DB_URL": url})
+	path := filepath.Join("testdata", "datasources.hcl")
+	for _, env := range []string{"orm", "composite", "hcl", "tenants"} {
+		e, err := LoadEnv(path, env, lookup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range []Lazy{e.URL, e.Dev, e.Migration.Dir, e.Migration.Format} {
+			if _, err := l.Value(); err != nil {
+				t.Errorf("env %s: %v", env, err)
+			}
+		}
+		for _, l := range []LazyList{e.Src, e.Schemas, e.Exclude} {
+			if _, err := l.Value(); err != nil {
+				t.Errorf("env %s: %v", env, err)
+			}
+		}
+		if env == "tenants" {
+			schemas, _ := e.Schemas.Value()
+			dir, _ := e.Migration.Dir.Value()
+			if strings.Join(schemas, ",") != "a,b" || !strings.HasSuffix(dir, "/migrations") {
+				t.Errorf("env tenants: schemas %q, dir %q", schemas, dir)
+			}
 		}
 	}
 }

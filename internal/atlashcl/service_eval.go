@@ -241,8 +241,12 @@ func (ev *strictEval) toString(v cty.Value, at hcl.Range) (string, error) {
 	return sv.AsString(), nil
 }
 
-// str evaluates a string attribute.
+// str evaluates a string attribute. A migration block's format may be
+// written as Atlas's bare enum (format = atlas).
 func (ev *strictEval) str(a *hclsyntax.Attribute) (string, error) {
+	if tr, ok := a.Expr.(*hclsyntax.ScopeTraversalExpr); ok && a.Name == "format" && len(tr.Traversal) == 1 {
+		return tr.Traversal.RootName(), nil
+	}
 	v, err := ev.value(a.Expr)
 	if err != nil {
 		return "", err
