@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"ariga.io/atlas/sql/migrate"
-	"ariga.io/atlas/sql/postgres"
 	atlas "ariga.io/atlas/sql/schema"
 )
 
@@ -37,7 +36,8 @@ func (q partKeyQuerier) QueryContext(ctx context.Context, query string, args ...
 }
 
 // openAtlas opens Atlas's PostgreSQL driver on conn, with the partition
-// key read by column position.
+// key read by column position and columns, indexes and foreign keys read
+// from pg_catalog (catalog_atlas.go).
 func openAtlas(conn atlas.ExecQuerier) (migrate.Driver, error) {
-	return postgres.Open(partKeyQuerier{conn})
+	return inspectConfig{}.openAtlas(conn)
 }

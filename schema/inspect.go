@@ -65,6 +65,10 @@ func Inspect(ctx context.Context, url string, scope Scope) (*State, error) {
 // InspectDB reads the state of the database behind db in one read-only,
 // repeatable-read transaction.
 func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
+	return inspectDB(ctx, db, scope, inspectConfig{})
+}
+
+func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) (*State, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return nil, err
@@ -83,7 +87,7 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 		// Modelled then (obj_privileges.go), not to be reported.
 		cat.Unmodelled = slices.DeleteFunc(cat.Unmodelled, func(o Object) bool { return o.Kind == KindPrivileges })
 	}
-	drv, err := openAtlas(tx)
+	drv, err := cfg.openAtlas(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +95,7 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 {
 		return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
 	}
-	realm, err := inspectRealmHashJoins(ctx, tx, drv, opts)
+	realm, err := cfg.inspectRealm(ctx, tx, drv, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,65 @@
+package schema
+
+// Marks of Atlas's indexes query and of its server-dependent parts.
+const (
+	atlasIndexesMark          = `jsonb_object_agg(conname, contype) AS nametypes`
+	atlasIncludedMark         = `idx.ord > idx.indnkeyatts)`
+	atlasNullsNotDistinctMark = `idx.indnullsnotdistinct AS indnullsnotdistinct`
+)
+
+// indexesCatalogQuery gives, for $1 the schema and the table names in
+// the third %s, the columns of Atlas's indexes query: one row per index
+// column, ordered by table, index and position. The indexes are those of
+// the tables asked for only, and the constraints that use an index
+// (its own, and the foreign keys referencing it) are aggregated once,
+// not for every index column. The first two %s are the expressions of
+// the INCLUDE flag and of NULLS NOT DISTINCT (false on servers without
+// them).
+const indexesCatalogQuery = `
+WITH con AS (
+	SELECT conindid, pg_catalog.jsonb_object_agg(conname, contype) AS nametypes
+	FROM pg_catalog.pg_constraint
+	WHERE conindid <> 0
+	GROUP BY conindid
+)
+SELECT
+	t.relname AS table_name,
+	i.relname AS index_name,
+	am.amname AS index_type,
+	a.attname AS column_name,
+	%s AS included,
+	x.indisprimary AS primary,
+	x.indisunique AS unique,
+	(CASE WHEN x.indisexclusion THEN (
+		SELECT e.conexclop[k.ord]::pg_catalog.regoper FROM pg_catalog.pg_constraint e
+		WHERE e.conrelid = x.indrelid AND e.conindid = x.indexrelid AND e.contype = 'x') END) AS excoper,
+	con.nametypes AS constraints,
+	pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
+	pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, false) AS expression,
+	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'desc') AS isdesc,
+	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_first') AS nulls_first,
+	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_last') AS nulls_last,
+	pg_catalog.obj_description(i.oid, 'pg_class') AS comment,
+	i.reloptions AS options,
+	op.opcname AS opclass_name,
+	op.opcnamespace::pg_catalog.regnamespace::text AS opclass_schema,
+	op.opcdefault AS opclass_default,
+	a2.attoptions AS opclass_params,
+	%s AS indnullsnotdistinct
+FROM
+	pg_catalog.pg_namespace n
+	JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid
+	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid
+	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
+	CROSS JOIN LATERAL pg_catalog.unnest(x.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(key, ord)
+	JOIN pg_catalog.pg_am am ON am.oid = i.relam
+	LEFT JOIN con ON con.conindid = x.indexrelid
+	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.key
+	LEFT JOIN pg_catalog.pg_opclass op ON op.oid = x.indclass[k.ord - 1]
+	LEFT JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = x.indexrelid AND a2.attnum = k.ord
+WHERE
+	n.nspname = $1
+	AND t.relname IN (%s)
+ORDER BY
+	table_name, index_name, k.ord
+`
