@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/diff/summary"
 	"github.com/schemactl/schemactl/migrations"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -27,8 +28,16 @@ replayed directory must give the desired state, object by object). Then it
 writes one new file <version>_<name>.sql, with a version greater than every
 version in the directory, and updates atlas.sum. When the directory is in
 sync, it prints "no changes" and writes nothing. --edit opens $EDITOR on the
+<<<<<<< HEAD
 new file before atlas.sum is written. The pin blocks of --env then get the
 directory's hash (also when nothing changed). Renames are never guessed: use
+=======
+new file before atlas.sum is written. After writing, it prints on stderr
+what the migration does, by object, with the hazards of each step (data
+loss, rewrite, lock level and how long it is held). --dry-run prints the
+plan instead of writing it: --format sql, markdown (the summary and the
+statements, for a pull request) or json. Renames are never guessed: use
+>>>>>>> 682f388 (diff/summary: what a plan does in words by object, with each step's lock, duration class, data loss and rewrite, in text, markdown and JSON; migrate diff prints it on stderr after writing the file, --dry-run and schema diff print the plan as sql, markdown or json)
 --rename table:OLD=NEW or --rename column:TABLE.OLD=NEW.
 
 ` + stateURLs,
@@ -36,6 +45,8 @@ directory's hash (also when nothing changed). Renames are never guessed: use
 			&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`; several for SQL or HCL files)"},
 			&cli.BoolFlag{Name: "edit", Usage: "open $EDITOR on the new file before atlas.sum is written"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (see --format), write nothing"},
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "with --dry-run: sql, markdown or json"},
 			renameFlag(),
 		),
 		Action: migrateDiff,
@@ -96,6 +107,13 @@ func migrateDiff(c *cli.Context) error {
 	if strings.ContainsAny(name, `/\ `+"\x00") {
 		return usagef("migration name %q: use letters, digits and underscores", name)
 	}
+	write, err := planFormat(c.String("format"))
+	if err != nil {
+		return err
+	}
+	if c.IsSet("format") && !c.Bool("dry-run") {
+		return usagef("--format goes with --dry-run (migrate diff writes the migration file)")
+	}
 	p, err := openProject(c)
 	if err != nil {
 		return err
@@ -119,6 +137,9 @@ func migrateDiff(c *cli.Context) error {
 	}
 	defer ch.close(c.Context)
 	plan := ch.plan
+	if c.Bool("dry-run") {
+		return write(c.App.Writer, ch)
+	}
 	if plan.Empty() {
 		fmt.Fprintln(c.App.Writer, "no changes: the migration directory is in sync with the desired state")
 		return updatePins(c, dir)
@@ -128,6 +149,11 @@ func migrateDiff(c *cli.Context) error {
 		return err
 	}
 	fmt.Fprintln(c.App.Writer, path)
+	// The path alone goes to stdout, for scripts; the summary is for the
+	// person who runs the command.
+	if err := summary.Of(plan).Text(c.App.ErrWriter); err != nil {
+		return err
+	}
 	return updatePins(c, dir)
 }
 

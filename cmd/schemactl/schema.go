@@ -166,6 +166,7 @@ func schemaDiffCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "from", Usage: "the current state (`URL`)"},
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`; several for SQL or HCL files)"},
 			renameFlag(),
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, markdown (what the plan does by object, its hazards, the statements), json"},
 		),
 		Action: schemaDiff,
 	}
@@ -174,6 +175,10 @@ func schemaDiffCommand() *cli.Command {
 func schemaDiff(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("schema diff takes no arguments")
+	}
+	write, err := planFormat(c.String("format"))
+	if err != nil {
+		return err
 	}
 	p, err := openProject(c)
 	if err != nil {
@@ -193,9 +198,7 @@ func schemaDiff(c *cli.Context) error {
 		return err
 	}
 	defer ch.close(c.Context)
-	plan := ch.plan
-	_, err = io.WriteString(c.App.Writer, planText(plan))
-	return err
+	return write(c.App.Writer, ch)
 }
 
 func schemaApplyCommand() *cli.Command {
