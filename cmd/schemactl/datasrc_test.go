@@ -56,53 +56,127 @@ func copyORMExample(t *testing.T) string {
 	return writeTemp(t, files)
 }
 
-// TestExampleORM runs the ORM example for real: the SQLAlchemy models
-// are in sync with its migrations; a model change makes check fail;
-// `make create-migrations` writes the migration that brings them back in
-// sync.
-func TestExampleORM(t *testing.T) {
+// TestORMFlowEndToEnd runs the ORM example's whole flow for real, as a
+// team does: the shipped models and migrations are in sync; a model
+// change and `make create-migrations` write a migration file, atlas.sum
+// and the deploy template's pin; `make check-migrations` is green; a
+// model change whose migration was written by hand, without
+// create-migrations, makes check fail naming the drift and the stale
+// pin; create-migrations repairs both; the directory is applied to a
+// target.
+func TestORMFlowEndToEnd(t *testing.T) {
 	py := ormPython(t)
 	t.Setenv("PATH", py+string(os.PathListSeparator)+os.Getenv("PATH"))
 	dev := devdb.ForTest(t)
+	t.Setenv("SCHEMACTL_DEV_URL", dev)
 	dir := copyORMExample(t)
 	t.Chdir(dir)
-	code, out, stderr := runCLI(t, "check", "--env", "orm", "--dev-url", dev)
-	if code != 0 || !strings.Contains(out, "in sync with data.external_schema.sqlalchemy") {
-		t.Fatalf("check on the ORM example: exit %d\n%s\n%s", code, out, stderr)
-	}
-	models, err := os.ReadFile("models.py")
-	if err != nil {
-		t.Fatal(err)
-	}
-	changed := strings.Replace(string(models), "server_default=func.now())\n",
-		"server_default=func.now())\n    due_at = Column(DateTime(timezone=True))\n", 1)
-	if changed == string(models) {
-		t.Fatal("models.py has no lent_at column to add a column after")
-	}
-	os.WriteFile("models.py", []byte(changed), 0o644)
-	code, out, stderr = runCLI(t, "check", "--env", "orm", "--dev-url", dev)
-	if code != 1 || !strings.Contains(out, `ALTER TABLE "public"."loans" ADD COLUMN "due_at" timestamptz NULL;`) || !strings.Contains(stderr, "not in sync") {
-		t.Fatalf("check after a model change: exit %d\n%s\n%s", code, out, stderr)
-	}
-	// The example's own Makefile, with this test binary as schemactl.
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("make", "create-migrations", "NAME=add_due_at", "SCHEMACTL="+self)
-	cmd.Env = append(os.Environ(), "SCHEMACTL_TEST_RUN_MAIN=1", "SCHEMACTL_DEV_URL="+dev)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make create-migrations: %v\n%s", err, b)
+	// make runs the example's Makefile with this test binary as schemactl.
+	make := func(args ...string) (string, error) {
+		cmd := exec.Command("make", append(args, "SCHEMACTL="+self)...)
+		cmd.Env = append(os.Environ(), "SCHEMACTL_TEST_RUN_MAIN=1")
+		b, err := cmd.CombinedOutput()
+		return string(b), err
+	}
+	pinned := func() string {
+		b, err := os.ReadFile(filepath.Join("deploy", "template.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, v, _ := strings.Cut(string(b), "MigrationHash: ")
+		v, _, _ = strings.Cut(v, "\n")
+		return strings.Trim(v, `"`)
+	}
+	dirHash := func() string {
+		b, err := os.ReadFile(filepath.Join("migrations", "atlas.sum"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := strings.Cut(string(b), "\n")
+		return strings.TrimPrefix(line, "h1:")
+	}
+	editModels := func(old, new string) {
+		t.Helper()
+		b, err := os.ReadFile("models.py")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), old) {
+			t.Fatalf("models.py lacks %q", old)
+		}
+		os.WriteFile("models.py", []byte(strings.Replace(string(b), old, new, 1)), 0o644)
+	}
+
+	// The shipped example is in sync, its pin current.
+	if out, err := make("check-migrations"); err != nil || !strings.Contains(out, "in sync with data.external_schema.sqlalchemy") {
+		t.Fatalf("check-migrations on the shipped example: %v\n%s", err, out)
+	}
+	if pinned() != dirHash() {
+		t.Fatalf("shipped pin %q, directory hash %q", pinned(), dirHash())
+	}
+
+	// A model change, and create-migrations: a file, atlas.sum, the pin.
+	lentAt := "server_default=func.now())\n"
+	dueAt := "    due_at = Column(DateTime(timezone=True))\n"
+	editModels(lentAt, lentAt+dueAt)
+	before := dirHash()
+	if out, err := make("create-migrations", "NAME=add_due_at"); err != nil {
+		t.Fatalf("create-migrations: %v\n%s", err, out)
 	}
 	files, _ := filepath.Glob(filepath.Join("migrations", "*_add_due_at.sql"))
 	if len(files) != 1 {
 		t.Fatalf("migration files: %q", files)
 	}
-	if b, _ := os.ReadFile(files[0]); !strings.Contains(string(b), `ADD COLUMN "due_at" timestamptz NULL`) {
+	if b, _ := os.ReadFile(files[0]); !strings.Contains(string(b), `ALTER TABLE "public"."loans" ADD COLUMN "due_at" timestamptz NULL;`) {
 		t.Errorf("%s:\n%s", files[0], b)
 	}
-	if code, out, stderr := runCLI(t, "check", "--env", "orm", "--dev-url", dev); code != 0 {
-		t.Fatalf("check after create-migrations: exit %d\n%s\n%s", code, out, stderr)
+	if dirHash() == before || pinned() != dirHash() {
+		t.Fatalf("after create-migrations: pin %q, atlas.sum %q (before %q)", pinned(), dirHash(), before)
+	}
+	if out, err := make("check-migrations"); err != nil {
+		t.Fatalf("check-migrations after create-migrations: %v\n%s", err, out)
+	}
+
+	// Two more columns; a migration written by hand for one of them and
+	// hashed without the env: the drift and the stale pin are named.
+	editModels(dueAt, dueAt+"    returned_at = Column(DateTime(timezone=True))\n    note = Column(Text)\n")
+	byHand := filepath.Join("migrations", "20991231000000_returned_at.sql")
+	os.WriteFile(byHand, []byte("ALTER TABLE loans ADD COLUMN returned_at timestamptz;\n"), 0o644)
+	if code, _, stderr := runCLI(t, "migrate", "hash", "--dir", "file://migrations"); code != 0 {
+		t.Fatal(stderr)
+	}
+	stale := pinned()
+	out, err := make("check-migrations")
+	if err == nil {
+		t.Fatalf("check-migrations passed with a model change and a stale pin:\n%s", out)
+	}
+	for _, want := range []string{
+		`ALTER TABLE "public"."loans" ADD COLUMN "note" text NULL;`,
+		"not in sync",
+		`deploy/template.yaml:19: pin "deploy" (Resources.SchemaMigration.Properties.MigrationHash) is stale: found "` + stale + `", expected "` + dirHash() + `"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check-migrations output lacks %q:\n%s", want, out)
+		}
+	}
+	if out, err := make("create-migrations", "NAME=add_note"); err != nil {
+		t.Fatalf("create-migrations: %v\n%s", err, out)
+	}
+	if out, err := make("check-migrations"); err != nil || pinned() != dirHash() {
+		t.Fatalf("check-migrations after the repair (pin %q, hash %q): %v\n%s", pinned(), dirHash(), err, out)
+	}
+
+	// Apply to a target, then revert the last file.
+	target := devdb.ForTest(t)
+	if code, out, stderr := runCLI(t, "migrate", "apply", "--env", "orm", "--url", target); code != 0 {
+		t.Fatalf("migrate apply: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, _ := runCLI(t, "migrate", "status", "--env", "orm", "--url", target); code != 0 || !strings.Contains(out, "Executed Files:  4") || !strings.Contains(out, "Pending Files:   0") {
+		t.Fatalf("migrate status after apply: exit %d\n%s", code, out)
 	}
 }
 
