@@ -76,3 +76,17 @@ func urlParts(raw, schemaName string) ([]schema.Part, error) {
 	}
 	return parts, nil
 }
+
+// writableMigrationDir is migrationDir for a command that writes to the
+// directory: a data "template_dir" rendering is refused, naming the
+// templates to write to.
+func (p *project) writableMigrationDir() (string, error) {
+	dir, err := p.migrationDir()
+	if err != nil || p.env == nil {
+		return dir, err
+	}
+	if block, templates, ok := p.env.Rendering(dir); ok {
+		return "", usagef("the migration directory of env %q is %s, a rendering of the templates in %s: write new migrations there (--dir file://%s)", p.env.Name, block, templates, templates)
+	}
+	return dir, nil
+}

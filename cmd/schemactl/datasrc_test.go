@@ -303,6 +303,12 @@ env "blue" {
 	if code, out, stderr := runCLI(t, "schema", "inspect", "--url", target); code != 0 || !strings.Contains(out, "tenant_blue") {
 		t.Errorf("the rendered migration was not applied: exit %d\n%s\n%s", code, out, stderr)
 	}
+	// New migrations go to the templates, not to the rendering.
+	for _, args := range [][]string{{"migrate", "new", "--env", "blue", "x"}, {"migrate", "diff", "--env", "blue", "--to", "file://audit.sql"}} {
+		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.Contains(stderr, `the migration directory of env "blue" is data.template_dir.t, a rendering of the templates in templates`) {
+			t.Errorf("%q: exit %d\n%s", args, code, stderr)
+		}
+	}
 }
 
 // filesText is the content of the .sql files of dir.

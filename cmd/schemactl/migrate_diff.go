@@ -119,7 +119,7 @@ func migrateDiff(c *cli.Context) error {
 		return err
 	}
 	defer p.Close()
-	dir, err := p.migrationDir()
+	dir, err := p.writableMigrationDir()
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,11 @@ match its atlas.sum first.`,
 			if c.NArg() > 1 {
 				return usagef("migrate new takes at most one name, got %d arguments", c.NArg())
 			}
-			dir, err := migrateDirPath(c)
+			proj, err := readProject(c)
+			if err != nil {
+				return err
+			}
+			dir, err := proj.writableMigrationDir()
 			if err != nil {
 				return err
 			}

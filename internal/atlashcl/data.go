@@ -3,6 +3,7 @@ package atlashcl
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -65,6 +66,9 @@ type refs struct {
 	active     map[string]bool
 	// states are the desired states data sources computed, by URL.
 	states map[string]*State
+	// rendered are the template_dir renderings, by directory: the
+	// block and its template directory.
+	rendered map[string][2]string
 }
 
 // State is a desired state a data source computed (external_schema,
@@ -104,7 +108,7 @@ func newRefs(body *hclsyntax.Body) *refs {
 		ctx:  context.Background(),
 		data: map[dataKey]*hclsyntax.Block{}, dataDone: map[dataKey]cty.Value{},
 		locals: map[string]*hclsyntax.Attribute{}, localsDone: map[string]cty.Value{},
-		active: map[string]bool{}, states: map[string]*State{},
+		active: map[string]bool{}, states: map[string]*State{}, rendered: map[string][2]string{},
 	}
 	for _, b := range body.Blocks {
 		switch {
@@ -317,4 +321,15 @@ func (e *Env) WithContext(ctx context.Context) *Env {
 		e.ev.refs.ctx = ctx
 	}
 	return e
+}
+
+// Rendering tells whether dir is a data "template_dir" rendering the env
+// evaluated, and names the block and its template directory: new
+// migrations go to the templates, not to the rendering.
+func (e *Env) Rendering(dir string) (block, templates string, ok bool) {
+	if e.ev == nil {
+		return "", "", false
+	}
+	r, ok := e.ev.refs.rendered[filepath.Clean(dir)]
+	return r[0], r[1], ok
 }

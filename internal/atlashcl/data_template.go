@@ -61,6 +61,7 @@ func evalTemplateDir(ev *strictEval, b *hclsyntax.Block) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, ev.blockErr(b, "write the rendered directory: %v", err)
 	}
+	ev.refs.rendered[filepath.Clean(dir)] = [2]string{"data.template_dir." + b.Labels[1], path}
 	return cty.ObjectVal(map[string]cty.Value{"url": cty.StringVal("file://" + dir)}), nil
 }
 
