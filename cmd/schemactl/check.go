@@ -42,7 +42,7 @@ nor the directory changed since the merge base with REF ("nothing changed").
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`)"},
 			&cli.StringFlag{Name: "git-base", Usage: "skip when nothing changed since the merge base with git `REF`; lint the files added or changed since then"},
 			&cli.IntFlag{Name: "latest", Usage: "lint the last `N` files (instead of those new since the default branch)"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, or markdown (one report for a pull-request comment, written at the end)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, markdown (one report for a pull-request comment, written at the end), or a Go template ('{{ .Verdict }}')"},
 		),
 		Action: check,
 	}
@@ -88,12 +88,17 @@ func check(c *cli.Context) error {
 	}
 	defer p.Close()
 	r := &checkRun{p: p}
-	switch f := c.String("format"); f {
-	case "text":
-	case "markdown":
+	switch f := c.String("format"); {
+	case f == "text":
+	case f == "markdown":
 		r.md = &checkReport{}
+	case isTemplate(f):
+		r.md = &checkReport{}
+		if r.md.tmpl, err = parseTemplate(f, nil); err != nil {
+			return err
+		}
 	default:
-		return usagef("--format %q: use one of %s", f, strings.Join(checkFormats, ", "))
+		return usagef("--format %q: use one of %s, or a Go template ('{{ .Verdict }}')", f, strings.Join(checkFormats, ", "))
 	}
 	if r.dir, err = p.migrationDir(); err != nil {
 		return err
@@ -151,7 +156,11 @@ func checkMarkdown(c *cli.Context, r *checkRun) error {
 			break
 		}
 	}
-	if err := r.md.writeMarkdown(c.App.Writer); err != nil {
+	if r.md.tmpl != nil {
+		if err := execTemplate(c.App.Writer, r.md.tmpl, r.md.template()); err != nil {
+			return err
+		}
+	} else if err := r.md.writeMarkdown(c.App.Writer); err != nil {
 		return err
 	}
 	return first

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/template"
 
 	md "github.com/schemactl/schemactl/internal/markdown"
 	"github.com/schemactl/schemactl/lint"
@@ -28,6 +29,50 @@ type checkReport struct {
 	missingN int
 	// files and stmts count the directory's files and statements.
 	files, stmts int
+	// tmpl is the --format template; nil for markdown.
+	tmpl *template.Template
+}
+
+// CheckTemplate is what a --format '{{ ... }}' template of check reads.
+// Steps and Files have the field names of Atlas's lint report (Steps:
+// Name, Text, Error; Files: see lint.TemplateReport).
+type CheckTemplate struct {
+	Env struct {
+		Driver string `json:"Driver"`
+		Dir    string `json:"Dir"`
+	} `json:"Env"`
+	// Verdict is the one-line outcome; Failed is set when a step failed.
+	Verdict string `json:"Verdict"`
+	Failed  bool   `json:"Failed"`
+	// Steps are integrity, replay, lint and desired state, as they ran.
+	Steps []*lint.TemplateStep `json:"Steps"`
+	// Files are the linted files with their findings.
+	Files []*lint.TemplateFile `json:"Files"`
+	// Lint is the lint step's report (nil when nothing was linted).
+	Lint *lint.TemplateReport `json:"Lint,omitempty"`
+	// Desired is the desired state; Pending are the statements that
+	// would bring the directory in sync with it.
+	Desired string `json:"Desired"`
+	Pending string `json:"Pending,omitempty"`
+}
+
+// template returns the report as templates read it.
+func (r *checkReport) template() *CheckTemplate {
+	t := &CheckTemplate{Verdict: r.verdict(), Failed: r.failed(), Desired: r.to, Pending: r.missing,
+		Steps: []*lint.TemplateStep{}, Files: []*lint.TemplateFile{}}
+	t.Env.Driver, t.Env.Dir = "postgres", r.dir
+	for _, s := range r.steps {
+		st := &lint.TemplateStep{Name: s.name, Text: s.detail}
+		if s.failed {
+			st.Error = s.detail
+		}
+		t.Steps = append(t.Steps, st)
+	}
+	if r.lint != nil {
+		t.Lint = r.lint.Template(r.dir)
+		t.Files = t.Lint.Files
+	}
+	return t
 }
 
 // checkOutcome is the result of one step.

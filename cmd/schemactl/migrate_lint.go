@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"text/template"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,7 +39,7 @@ finding of error severity exists.`,
 			&cli.StringFlag{Name: "dir", Usage: "migration directory (file://PATH or PATH; default: the env's migration dir, else file://migrations)"},
 			&cli.IntFlag{Name: "latest", Usage: "lint the last `N` files"},
 			&cli.StringFlag{Name: "git-base", Usage: "lint the files added or changed since the merge base with git `REF`"},
-			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, json, github (workflow commands), sarif (2.1.0), gitlab (code quality), markdown (a pull-request comment)"},
+			&cli.StringFlag{Name: "format", Value: "text", Usage: "output: text, json, github (workflow commands), sarif (2.1.0), gitlab (code quality), markdown (a pull-request comment), or a Go template ('{{ range .Files }}{{ .Name }}{{ end }}')"},
 			&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text output: auto, always, never"},
 		),
 		Action: migrateLint,
@@ -50,8 +51,15 @@ func migrateLint(c *cli.Context) error {
 		return usagef("migrate lint takes no arguments")
 	}
 	format := c.String("format")
-	if !slices.Contains(lint.Formats, format) {
-		return usagef("--format %q: use one of %s", format, strings.Join(lint.Formats, ", "))
+	var tmpl *template.Template
+	if isTemplate(format) {
+		t, err := parseTemplate(format, nil)
+		if err != nil {
+			return err
+		}
+		tmpl = t
+	} else if !slices.Contains(lint.Formats, format) {
+		return usagef("--format %q: use one of %s, or a Go template ('{{ json . }}')", format, strings.Join(lint.Formats, ", "))
 	}
 	color := false
 	switch c.String("color") {
@@ -94,7 +102,11 @@ func migrateLint(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := lint.Write(c.App.Writer, rep, format, lint.FormatOptions{Color: color, ToolVersion: buildVersion()}); err != nil {
+	if tmpl != nil {
+		if err := execTemplate(c.App.Writer, tmpl, rep.Template(dir)); err != nil {
+			return err
+		}
+	} else if err := lint.Write(c.App.Writer, rep, format, lint.FormatOptions{Color: color, ToolVersion: buildVersion()}); err != nil {
 		return err
 	}
 	if rep.HasErrors() {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"text/template"
 
 	"ariga.io/atlas/sql/postgres"
 	"github.com/urfave/cli/v2"
@@ -52,7 +54,7 @@ Objects schemactl does not model yet are listed on stderr.
 ` + stateURLs,
 		Flags: append(stateFlags(),
 			&cli.StringFlag{Name: "url", Usage: "the state to inspect (`URL`)"},
-			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, hcl or json"},
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, hcl, json, or a Go template ('{{ range .Realm.Schemas }}{{ .Name }}{{ end }}')"},
 		),
 		Action: schemaInspect,
 	}
@@ -63,8 +65,15 @@ func schemaInspect(c *cli.Context) error {
 		return usagef("schema inspect takes no arguments")
 	}
 	format := c.String("format")
-	if format != "sql" && format != "hcl" && format != "json" {
-		return usagef("--format %q: use sql, hcl or json", format)
+	var tmpl *template.Template
+	if isTemplate(format) {
+		t, err := parseTemplate(format, inspectTemplateFuncs())
+		if err != nil {
+			return err
+		}
+		tmpl = t
+	} else if format != "sql" && format != "hcl" && format != "json" {
+		return usagef("--format %q: use sql, hcl or json, or a Go template ('{{ sql . }}')", format)
 	}
 	p, err := openProject(c)
 	if err != nil {
@@ -82,6 +91,10 @@ func schemaInspect(c *cli.Context) error {
 	}
 	defer closeAll(ctx, st)
 	warnUnmodelled(c.App.ErrWriter, st, nil)
+	if tmpl != nil {
+		data := &InspectTemplate{Realm: st.Realm, state: st, sql: func() (string, error) { return inspectSQL(ctx, p, st) }}
+		return execTemplate(c.App.Writer, tmpl, data)
+	}
 	switch format {
 	case "hcl":
 		if left := notInHCL(st.State); len(left) > 0 {
@@ -104,20 +117,30 @@ func schemaInspect(c *cli.Context) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(st.Catalog)
 	}
-	empty, err := schema.NewEmpty(ctx, p.load)
+	out, err := inspectSQL(ctx, p, st)
 	if err != nil {
 		return err
+	}
+	_, err = io.WriteString(c.App.Writer, out)
+	return err
+}
+
+// inspectSQL returns the statements that create st from an empty
+// database, proved on a dev database (--format sql).
+func inspectSQL(ctx context.Context, p *project, st *schema.Loaded) (string, error) {
+	empty, err := schema.NewEmpty(ctx, p.load)
+	if err != nil {
+		return "", err
 	}
 	defer closeAll(ctx, empty)
 	plan, err := diff.Diff(ctx, empty.State, st.State, diff.Options{Casts: diff.DBCasts{DB: st.DB}})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := diff.Prove(ctx, empty.DB, plan, st.State, p.load.Scope); err != nil {
-		return err
+		return "", err
 	}
-	_, err = io.WriteString(c.App.Writer, planText(plan))
-	return err
+	return planText(plan), nil
 }
 
 // notInHCL lists what a state has beyond what the HCL written expresses:
