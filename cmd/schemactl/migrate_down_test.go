@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/internal/corpus"
+	"github.com/schemactl/schemactl/migrations"
+)
+
+// kratosDir copies the kratos history into a temporary directory with its
+// atlas.sum.
+func kratosDir(t *testing.T) (string, *migrations.Dir) {
+	t.Helper()
+	src := corpus.Require(t, "kratos", "migrations")
+	dir := filepath.Join(t.TempDir(), "migrations")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := migrations.WriteSum(dir); err != nil {
+		t.Fatal(err)
+	}
+	d, err := migrations.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, d
+}
+
+// replayDump replays the first n files of d on a fresh database and dumps
+// its schema.
+func replayDump(t *testing.T, d *migrations.Dir, n int) string {
+	t.Helper()
+	url := devdb.ForTest(t)
+	if err := migrations.Replay(context.Background(), url, d.Files[:n]...); err != nil {
+		t.Fatal(err)
+	}
+	return schemaDump(t, pgBinDir(t), url)
+}
+
+// revisionCount counts the rows of the default history table.
+func revisionCount(t *testing.T, url string) int {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM atlas_schema_revisions.atlas_schema_revisions WHERE version <> '.atlas_cmd_migrate_revision'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func assertSameDump(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got == want {
+		return
+	}
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(g) && i < len(w); i++ {
+		if g[i] != w[i] {
+			t.Fatalf("%s: pg_dump differs from the replay at line %d:\n got  %q\n want %q", what, i+1, g[i], w[i])
+		}
+	}
+	t.Fatalf("%s: pg_dump has %d lines, the replay %d", what, len(g), len(w))
+}
+
+// TestMigrateDownKratos applies the whole kratos history, then reverts 1
+// file, 10 more, and the rest (to version 0), comparing the database each
+// time with a replay of the directory to that version (pg_dump -s).
+func TestMigrateDownKratos(t *testing.T) {
+	dir, d := kratosDir(t)
+	dev := devdb.ForTest(t)
+	target := devdb.ForTest(t)
+	n := len(d.Files)
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+dir); code != 0 {
+		t.Fatalf("apply: %s", stderr)
+	}
+	down := func(args ...string) (string, string) {
+		t.Helper()
+		code, out, stderr := runCLI(t, append([]string{"migrate", "down", "--url", target, "--dir", "file://" + dir, "--dev-url", dev, "--auto-approve"}, args...)...)
+		if code != 0 {
+			t.Fatalf("down %v: exit %d\n%s\n%s", args, code, out, stderr)
+		}
+		t.Logf("down %v:\n%s\n%s", args, out, stderr)
+		return out, stderr
+	}
+
+	out, _ := down()
+	if !strings.Contains(out, "reverted 1 file(s): the database is at version "+d.Files[n-2].Version) {
+		t.Fatalf("down 1:\n%s", out)
+	}
+	assertSameDump(t, "down 1", schemaDump(t, pgBinDir(t), target), replayDump(t, d, n-1))
+	if got := revisionCount(t, target); got != n-1 {
+		t.Fatalf("down 1: %d revisions left, want %d", got, n-1)
+	}
+
+	out, _ = down("10", "--allow-data-loss")
+	if !strings.Contains(out, "reverted 10 file(s): the database is at version "+d.Files[n-12].Version) {
+		t.Fatalf("down 10:\n%s", out)
+	}
+	assertSameDump(t, "down 10", schemaDump(t, pgBinDir(t), target), replayDump(t, d, n-11))
+	if got := revisionCount(t, target); got != n-11 {
+		t.Fatalf("down 10: %d revisions left, want %d", got, n-11)
+	}
+
+	// The directory applies again on top: the history is consistent.
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+dir, "3"); code != 0 {
+		t.Fatalf("apply after down: %s", stderr)
+	}
+	assertSameDump(t, "apply 3 after down 10", schemaDump(t, pgBinDir(t), target), replayDump(t, d, n-8))
+
+	// Down to 0 drops a table that the history filled: refused without
+	// --allow-data-loss, nothing changed.
+	before := schemaDump(t, pgBinDir(t), target)
+	code, _, stderr := runCLI(t, "migrate", "down", "--url", target, "--dir", "file://"+dir, "--dev-url", dev, "--auto-approve", "--to-version", "0")
+	if code != 1 || !strings.Contains(stderr, "table public.identity_credential_types holds rows") || !strings.Contains(stderr, "not reverted: the plan would lose data") {
+		t.Fatalf("down to 0 without --allow-data-loss: exit %d\n%s", code, stderr)
+	}
+	assertSameDump(t, "refused down", schemaDump(t, pgBinDir(t), target), before)
+	if got := revisionCount(t, target); got != n-8 {
+		t.Fatalf("refused down: %d revisions left, want %d", got, n-8)
+	}
+
+	out, _ = down("--to-version", "0", "--allow-data-loss")
+	if !strings.Contains(out, "reverted "+strconv.Itoa(n-8)+" file(s): the database is at version 0") {
+		t.Fatalf("down to 0:\n%s", out)
+	}
+	assertSameDump(t, "down to version 0", schemaDump(t, pgBinDir(t), target), replayDump(t, d, 0))
+	if got := revisionCount(t, target); got != 0 {
+		t.Fatalf("down to 0: %d revisions left", got)
+	}
+}
