@@ -153,3 +153,125 @@ func TestMigrateDownKratos(t *testing.T) {
 		t.Fatalf("down to 0: %d revisions left", got)
 	}
 }
+
+// execSQL runs statements on the database at url.
+func execSQL(t *testing.T, url string, stmts ...string) {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, s := range stmts {
+		if _, err := conn.Exec(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// TestMigrateDownRefusals: each state migrate down does not revert is
+// refused with a message naming it, and the database is left as it was.
+func TestMigrateDownRefusals(t *testing.T) {
+	dir := writeTemp(t, map[string]string{
+		"migrations/1_users.sql":  "CREATE TABLE users (id int PRIMARY KEY);\n",
+		"migrations/2_email.sql":  "ALTER TABLE users ADD COLUMN email text;\n",
+		"migrations/3_orders.sql": "-- atlas:txmode none\n\nCREATE TABLE orders (id int);\nCREATE INDEX CONCURRENTLY orders_id_idx ON orders (id);\n",
+	})
+	mdir := filepath.Join(dir, "migrations")
+	if err := migrations.WriteSum(mdir); err != nil {
+		t.Fatal(err)
+	}
+	dev := devdb.ForTest(t)
+	target := devdb.ForTest(t)
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return runCLI(t, append([]string{"migrate", "down", "--url", target, "--dir", "file://" + mdir, "--dev-url", dev}, args...)...)
+	}
+	refused := func(what string, wantCode int, want string, args ...string) {
+		t.Helper()
+		before := schemaDump(t, pgBinDir(t), target)
+		revs := revisionCount(t, target)
+		code, out, stderr := run(args...)
+		if code != wantCode || !strings.Contains(stderr, want) {
+			t.Fatalf("%s: exit %d, want %d with %q\n%s\n%s", what, code, wantCode, want, out, stderr)
+		}
+		if schemaDump(t, pgBinDir(t), target) != before || revisionCount(t, target) != revs {
+			t.Fatalf("%s: the database changed", what)
+		}
+	}
+
+	// No history at all.
+	if code, _, stderr := run("--auto-approve"); code != 1 || !strings.Contains(stderr, "no migration history") {
+		t.Fatalf("no history: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+mdir, "2"); code != 0 {
+		t.Fatal(stderr)
+	}
+	execSQL(t, target, "INSERT INTO users VALUES (1, 'a@example.com'), (2, NULL)")
+
+	// Usage errors.
+	if code, _, _ := run("1", "--to-version", "1"); code != 2 {
+		t.Fatalf("N and --to-version: exit %d", code)
+	}
+	if code, _, _ := run("0"); code != 2 {
+		t.Fatalf("N = 0: exit %d", code)
+	}
+	refused("more files than applied", 1, "cannot revert 3 files: the database has 2 applied", "3", "--auto-approve")
+	refused("unapplied version", 1, "version 3 is not applied on the database", "--to-version", "3", "--auto-approve")
+	refused("at the target already", 1, "the database is at version 2 already", "--to-version", "2", "--auto-approve")
+
+	// The column dropped by the revert holds a value.
+	refused("data loss", 1, "column public.users.email holds non-null values", "--auto-approve")
+	// Without a terminal and without --auto-approve: nothing happens.
+	refused("no terminal", 2, "--auto-approve", "--allow-data-loss")
+	// --dry-run prints the plan and changes nothing.
+	code, out, _ := run("--dry-run")
+	if code != 0 || !strings.Contains(out, `ALTER TABLE "public"."users" DROP COLUMN "email";`) {
+		t.Fatalf("dry run: %d\n%s", code, out)
+	}
+
+	// A database that is not at a state of the directory.
+	execSQL(t, target, "ALTER TABLE users ADD COLUMN note text")
+	refused("drifted database", 1, `the database is not at a state the migration directory produces: it differs from the directory replayed up to version 2 (its last applied file, 2_email.sql)`, "--auto-approve", "--allow-data-loss")
+	code, _, stderr := run("--auto-approve", "--allow-data-loss")
+	if !strings.Contains(stderr, "note") {
+		t.Fatalf("the difference is not named: %d %s", code, stderr)
+	}
+	execSQL(t, target, "ALTER TABLE users DROP COLUMN note")
+
+	// A file after the target is half-applied: its second statement fails.
+	execSQL(t, target, "CREATE TABLE blocker (id int)", "CREATE INDEX orders_id_idx ON blocker (id)")
+	if code, _, _ := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+mdir); code != 1 {
+		t.Fatal("apply of 3 should fail half-way")
+	}
+	execSQL(t, target, "DROP TABLE blocker")
+	refused("half-applied", 1, "file 3_orders.sql is half-applied (1 of its 2 statements ran, then: ", "--to-version", "1", "--auto-approve", "--allow-data-loss")
+
+	// Once the file is finished, the revert works down to version 1.
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+mdir); code != 0 {
+		t.Fatal(stderr)
+	}
+	// The history names a file the directory no longer has.
+	other := writeTemp(t, map[string]string{"migrations/1_users.sql": "CREATE TABLE users (id int PRIMARY KEY);\n", "migrations/2_email.sql": "ALTER TABLE users ADD COLUMN email text;\n"})
+	odir := filepath.Join(other, "migrations")
+	if err := migrations.WriteSum(odir); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI(t, "migrate", "down", "--url", target, "--dir", "file://"+odir, "--dev-url", dev, "--auto-approve")
+	if code != 1 || !strings.Contains(stderr, "revision 3 (orders) of the database is not a file of") {
+		t.Fatalf("unknown revision: %d %s", code, stderr)
+	}
+
+	code, out, stderr = run("--to-version", "1", "--auto-approve", "--allow-data-loss")
+	if code != 0 || !strings.Contains(out, "reverted 2 file(s): the database is at version 1") {
+		t.Fatalf("down to 1: %d\n%s\n%s", code, out, stderr)
+	}
+	d, err := migrations.Open(mdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertSameDump(t, "down to 1", schemaDump(t, pgBinDir(t), target), replayDump(t, d, 1))
+	if revisionCount(t, target) != 1 {
+		t.Fatal("revisions")
+	}
+}
