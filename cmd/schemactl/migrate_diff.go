@@ -28,16 +28,18 @@ replayed directory must give the desired state, object by object). Then it
 writes one new file <version>_<name>.sql, with a version greater than every
 version in the directory, and updates atlas.sum. When the directory is in
 sync, it prints "no changes" and writes nothing. --edit opens $EDITOR on the
-<<<<<<< HEAD
-new file before atlas.sum is written. The pin blocks of --env then get the
-directory's hash (also when nothing changed). Renames are never guessed: use
-=======
 new file before atlas.sum is written. After writing, it prints on stderr
 what the migration does, by object, with the hazards of each step (data
 loss, rewrite, lock level and how long it is held). --dry-run prints the
 plan instead of writing it: --format sql, markdown (the summary and the
-statements, for a pull request) or json. Renames are never guessed: use
->>>>>>> 682f388 (diff/summary: what a plan does in words by object, with each step's lock, duration class, data loss and rewrite, in text, markdown and JSON; migrate diff prints it on stderr after writing the file, --dry-run and schema diff print the plan as sql, markdown or json)
+statements, for a pull request) or json. --down also writes the revert of
+the new file, planned from the desired state back to the directory's and
+proved on a dev database, as down/<version>_<name>.down.sql inside the
+directory: Atlas reads every *.sql file at the top of a migration directory
+as a migration (a .down.sql beside the files would be applied as one), and
+neither Atlas nor schemactl reads a subdirectory or lists it in atlas.sum.
+The pin blocks of --env then get the directory's hash (also when nothing
+changed). Renames are never guessed: use
 --rename table:OLD=NEW or --rename column:TABLE.OLD=NEW.
 
 ` + stateURLs,
@@ -47,6 +49,7 @@ statements, for a pull request) or json. Renames are never guessed: use
 			&cli.BoolFlag{Name: "edit", Usage: "open $EDITOR on the new file before atlas.sum is written"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan (see --format), write nothing"},
 			&cli.StringFlag{Name: "format", Value: "sql", Usage: "with --dry-run: sql, markdown or json"},
+			&cli.BoolFlag{Name: "down", Usage: "also write the file that reverts it, down/<version>_<name>.down.sql in the directory (proved, for review)"},
 			renameFlag(),
 		),
 		Action: migrateDiff,
@@ -153,6 +156,13 @@ func migrateDiff(c *cli.Context) error {
 	// person who runs the command.
 	if err := summary.Of(plan).Text(c.App.ErrWriter); err != nil {
 		return err
+	}
+	if c.Bool("down") {
+		downPath, err := writeDownFile(c, p, ch, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.App.Writer, downPath)
 	}
 	return updatePins(c, dir)
 }
