@@ -45,17 +45,19 @@ loaded into a fresh dev database (--dev-url) and inspected there.`
 func schemaInspectCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "inspect",
-		Usage: "print a state as SQL, HCL or JSON",
+		Usage: "print a state as SQL, HCL, JSON or an ER diagram",
 		Description: `Loads the state --url names and prints it: --format sql (the statements that
 create it from an empty database, proved on a dev database), hcl (Atlas's
-schema language, for what Atlas models) or json (every modelled object).
+schema language, for what Atlas models), json (every modelled object), or
+an ER diagram: mermaid (a Mermaid erDiagram) or dot (Graphviz); --around
+TABLE --depth N draws only the tables within N foreign keys of TABLE.
 Objects schemactl does not model yet are listed on stderr.
 
 ` + stateURLs,
-		Flags: append(stateFlags(),
+		Flags: append(append(stateFlags(),
 			&cli.StringFlag{Name: "url", Usage: "the state to inspect (`URL`)"},
-			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, hcl, json, or a Go template ('{{ range .Realm.Schemas }}{{ .Name }}{{ end }}')"},
-		),
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, hcl, json, mermaid or dot (ER diagrams), or a Go template ('{{ range .Realm.Schemas }}{{ .Name }}{{ end }}')"},
+		), pictureFlags()...),
 		Action: schemaInspect,
 	}
 }
@@ -72,8 +74,8 @@ func schemaInspect(c *cli.Context) error {
 			return err
 		}
 		tmpl = t
-	} else if format != "sql" && format != "hcl" && format != "json" {
-		return usagef("--format %q: use sql, hcl or json, or a Go template ('{{ sql . }}')", format)
+	} else if format != "sql" && format != "hcl" && format != "json" && !isPicture(format) {
+		return usagef("--format %q: use sql, hcl, json, mermaid or dot, or a Go template ('{{ sql . }}')", format)
 	}
 	p, err := openProject(c)
 	if err != nil {
@@ -94,6 +96,9 @@ func schemaInspect(c *cli.Context) error {
 	if tmpl != nil {
 		data := &InspectTemplate{Realm: st.Realm, state: st, sql: func() (string, error) { return inspectSQL(ctx, p, st) }}
 		return execTemplate(c.App.Writer, tmpl, data)
+	}
+	if isPicture(format) {
+		return writeStatePicture(c, c.App.Writer, st.State, format)
 	}
 	switch format {
 	case "hcl":
@@ -182,15 +187,17 @@ func schemaDiffCommand() *cli.Command {
 		Description: `Loads --from and --to, plans the change and proves it on a dev database
 (the plan applied to --from must give --to, object by object), then prints it.
 "-- no changes" when the states are the same. Renames are never guessed: use
---rename table:OLD=NEW or --rename column:TABLE.OLD=NEW.
+--rename table:OLD=NEW or --rename column:TABLE.OLD=NEW. --format mermaid or
+dot draws the change instead: the added, changed and dropped tables and
+columns coloured, with the tables within --depth foreign keys of them.
 
 ` + stateURLs,
-		Flags: append(stateFlags(),
+		Flags: append(append(stateFlags(),
 			&cli.StringSliceFlag{Name: "from", Usage: "the current state (`URL`)"},
 			&cli.StringSliceFlag{Name: "to", Usage: "the desired state (`URL`; several for SQL or HCL files)"},
 			renameFlag(),
-			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, markdown (what the plan does by object, its hazards, the statements), json"},
-		),
+			&cli.StringFlag{Name: "format", Value: "sql", Usage: "output: sql, markdown (what the plan does by object, its hazards, the statements), json, or an ER diagram of the change: mermaid or dot"},
+		), pictureFlags()...),
 		Action: schemaDiff,
 	}
 }
@@ -199,7 +206,7 @@ func schemaDiff(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef("schema diff takes no arguments")
 	}
-	write, err := planFormat(c.String("format"))
+	write, err := diffWriter(c)
 	if err != nil {
 		return err
 	}
