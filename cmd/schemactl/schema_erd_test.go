@@ -58,7 +58,7 @@ func TestSchemaPictures(t *testing.T) {
 		{[]string{"schema", "inspect", "--url", example, "--format", "mermaid", "--depth", "2"}, "--depth needs --around"},
 		{[]string{"schema", "inspect", "--url", example, "--format", "mermaid", "--around", "orders", "--depth", "-1"}, "--depth -1"},
 		{[]string{"schema", "inspect", "--url", example, "--format", "png"}, "mermaid or dot"},
-		{[]string{"schema", "diff", "--from", example, "--to", next, "--format", "svg"}, "mermaid or dot"},
+		{[]string{"schema", "diff", "--from", example, "--to", next, "--format", "svg"}, "markdown, json, mermaid, dot"},
 	} {
 		code, out, stderr := runCLI(t, append(bad.args, "--dev-url", dev)...)
 		if code != 2 || out != "" || !strings.Contains(stderr, bad.msg) {
