@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -63,7 +64,8 @@ func copyORMExample(t *testing.T) string {
 // model change whose migration was written by hand, without
 // create-migrations, makes check fail naming the drift and the stale
 // pin; create-migrations repairs both; the directory is applied to a
-// target.
+// target; `migrate down 1` leaves the target equal to the directory
+// replayed without its last file.
 func TestORMFlowEndToEnd(t *testing.T) {
 	py := ormPython(t)
 	t.Setenv("PATH", py+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -177,6 +179,33 @@ func TestORMFlowEndToEnd(t *testing.T) {
 	}
 	if code, out, _ := runCLI(t, "migrate", "status", "--env", "orm", "--url", target); code != 0 || !strings.Contains(out, "Executed Files:  4") || !strings.Contains(out, "Pending Files:   0") {
 		t.Fatalf("migrate status after apply: exit %d\n%s", code, out)
+	}
+	if code, out, stderr := runCLI(t, "migrate", "down", "1", "--env", "orm", "--url", target, "--dev-url", dev, "--auto-approve"); code != 0 {
+		t.Fatalf("migrate down 1: exit %d\n%s\n%s", code, out, stderr)
+	}
+	// The directory without its last file, replayed on a fresh database.
+	all, _ := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	sort.Strings(all)
+	trimmed := t.TempDir()
+	for _, f := range all[:len(all)-1] {
+		b, _ := os.ReadFile(f)
+		os.WriteFile(filepath.Join(trimmed, filepath.Base(f)), b, 0o644)
+	}
+	if code, _, stderr := runCLI(t, "migrate", "hash", "--dir", "file://"+trimmed); code != 0 {
+		t.Fatal(stderr)
+	}
+	ref := devdb.ForTest(t)
+	if code, out, stderr := runCLI(t, "migrate", "apply", "--dir", "file://"+trimmed, "--url", ref); code != 0 {
+		t.Fatalf("replay without the last file: exit %d\n%s\n%s", code, out, stderr)
+	}
+	_, got, _ := runCLI(t, "schema", "inspect", "--url", target)
+	_, want, _ := runCLI(t, "schema", "inspect", "--url", ref)
+	if got != want || !strings.Contains(got, "returned_at") || strings.Contains(got, `"note"`) {
+		t.Fatalf("after migrate down 1 the target is\n%s\nthe directory without its last file gives\n%s", got, want)
+	}
+	// Exit 3: a file is pending again.
+	if code, out, _ := runCLI(t, "migrate", "status", "--env", "orm", "--url", target); code != 3 || !strings.Contains(out, "Executed Files:  3") || !strings.Contains(out, "Pending Files:   1") {
+		t.Errorf("migrate status after migrate down 1: exit %d\n%s", code, out)
 	}
 }
 
