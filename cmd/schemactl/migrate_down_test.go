@@ -262,6 +262,11 @@ func TestMigrateDownRefusals(t *testing.T) {
 		t.Fatalf("unknown revision: %d %s", code, stderr)
 	}
 
+	// Owners and grants made outside the migrations are not differences.
+	role := "down_test_owner_" + strconv.Itoa(os.Getpid())
+	execSQL(t, target, "CREATE ROLE "+role, "ALTER TABLE users OWNER TO "+role, "GRANT SELECT ON orders TO "+role)
+	t.Cleanup(func() { execSQL(t, target, "DROP OWNED BY "+role, "DROP ROLE "+role) })
+
 	code, out, stderr = run("--to-version", "1", "--auto-approve", "--allow-data-loss")
 	if code != 0 || !strings.Contains(out, "reverted 2 file(s): the database is at version 1") {
 		t.Fatalf("down to 1: %d\n%s\n%s", code, out, stderr)
