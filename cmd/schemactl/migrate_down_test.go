@@ -200,6 +200,10 @@ func TestMigrateDownRefusals(t *testing.T) {
 		}
 	}
 
+	d0, err := migrations.Open(mdir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// No history at all.
 	if code, _, stderr := run("--auto-approve"); code != 1 || !strings.Contains(stderr, "no migration history") {
 		t.Fatalf("no history: %d %s", code, stderr)
@@ -262,6 +266,23 @@ func TestMigrateDownRefusals(t *testing.T) {
 		t.Fatalf("unknown revision: %d %s", code, stderr)
 	}
 
+	// A database that started from a baseline reverts down to it, not
+	// past it.
+	based := devdb.ForTest(t)
+	if err := migrations.Replay(context.Background(), based, d0.Files[:2]...); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", based, "--dir", "file://"+mdir, "--baseline", "2"); code != 0 {
+		t.Fatalf("apply with a baseline: %s", stderr)
+	}
+	code, _, stderr = runCLI(t, "migrate", "down", "--url", based, "--dir", "file://"+mdir, "--dev-url", dev, "--auto-approve", "--to-version", "0", "--allow-data-loss")
+	if code != 1 || !strings.Contains(stderr, "version 2 is the database's baseline") {
+		t.Fatalf("past the baseline: %d %s", code, stderr)
+	}
+	if code, out, stderr := runCLI(t, "migrate", "down", "--url", based, "--dir", "file://"+mdir, "--dev-url", dev, "--auto-approve"); code != 0 || !strings.Contains(out, "the database is at version 2") {
+		t.Fatalf("down to the baseline: %d %s %s", code, out, stderr)
+	}
+
 	// Owners and grants made outside the migrations are not differences.
 	role := "down_test_owner_" + strconv.Itoa(os.Getpid())
 	execSQL(t, target, "CREATE ROLE "+role, "ALTER TABLE users OWNER TO "+role, "GRANT SELECT ON orders TO "+role)
@@ -271,11 +292,7 @@ func TestMigrateDownRefusals(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "reverted 2 file(s): the database is at version 1") {
 		t.Fatalf("down to 1: %d\n%s\n%s", code, out, stderr)
 	}
-	d, err := migrations.Open(mdir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertSameDump(t, "down to 1", schemaDump(t, pgBinDir(t), target), replayDump(t, d, 1))
+	assertSameDump(t, "down to 1", schemaDump(t, pgBinDir(t), target), replayDump(t, d0, 1))
 	if revisionCount(t, target) != 1 {
 		t.Fatal("revisions")
 	}
