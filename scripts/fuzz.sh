@@ -16,6 +16,7 @@ targets=(
   "./internal/atlashcl FuzzProjectFile"
   "./schema FuzzSchemaHCL"
   "./internal/pgurl FuzzURL"
+  "./internal/pin FuzzPin"
 )
 
 for t in "${targets[@]}"; do

@@ -29,6 +29,7 @@ func FuzzProjectFile(f *testing.F) {
 		"env {\n}\n",
 		"env \"dev\" {\n  url = var.x\n}\n",
 		"env \"dev\" {\n  service {}\n  service {}\n}\n",
+		"env \"dev\" {\n  pin \"p\" {\n    file = \"t.yaml\"\n    key = \"a.b\"\n  }\n  pin \"p\" {\n    pattern = \"x\"\n  }\n}\n",
 		"lint {\n  latest = \"a\" + 1\n}\n",
 		"env \"dev\" {\n  url = \"caf\xe9\"\n}\n",
 		"",
@@ -74,5 +75,7 @@ func FuzzProjectFile(f *testing.F) {
 		check("lint", err)
 		_, err = ParseServiceEnv("atlas.hcl", src, env, lookup)
 		check("service", err)
+		_, err = ParsePins("atlas.hcl", src, env, lookup)
+		check("pins", err)
 	})
 }
