@@ -115,7 +115,7 @@ func NewEmpty(ctx context.Context, opts LoadOptions) (*Loaded, error) {
 
 func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 	var (
-		sqlFiles []*migrations.File
+		sqlFiles []*sqlFile
 		err      error
 	)
 	if l.Source != nil {
@@ -220,7 +220,7 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 }
 
 // readBaseline reads the dev baseline's SQL files.
-func readBaseline(raw string) ([]*migrations.File, error) {
+func readBaseline(raw string) ([]*sqlFile, error) {
 	if raw == "" {
 		return nil, nil
 	}
@@ -231,7 +231,7 @@ func readBaseline(raw string) ([]*migrations.File, error) {
 	if src.Kind != SourceSQL {
 		return nil, fmt.Errorf("dev baseline %s: want SQL files (file://baseline.sql), not %s", raw, src.Kind)
 	}
-	var files []*migrations.File
+	var files []*sqlFile
 	for _, p := range src.Files {
 		f, err := readSQLFile(p)
 		if err != nil {

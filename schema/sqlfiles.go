@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,28 +19,44 @@ import (
 
 // readSQLFile reads and splits a desired-state SQL file. psql meta-command
 // lines (the \restrict and \unrestrict lines of recent pg_dump versions,
-// \connect, \set, ...) are not SQL and are skipped.
-func readSQLFile(path string) (*migrations.File, error) {
+// \connect, \set, ...) are not SQL and are skipped; the rows after a
+// `COPY ... FROM stdin` statement are kept for that statement.
+func readSQLFile(path string) (*sqlFile, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return splitSQL(filepath.Base(path), path, src)
+}
+
+// splitSQL splits the SQL text src of a file (path names it in
+// positions and messages) into its statements and COPY rows.
+func splitSQL(name, path string, src []byte) (*sqlFile, error) {
 	if err := srcpos.CheckText(path, src); err != nil {
 		return nil, err
 	}
-	sc, err := migrations.Scan(path, src, migrations.SplitOptions{})
+	sc, rows, err := scanCopyStdin(path, src)
 	if err != nil {
 		return nil, err
 	}
-	return &migrations.File{
-		Name:      filepath.Base(path),
+	f := &sqlFile{File: &migrations.File{
+		Name:      name,
 		Path:      path,
 		Bytes:     src,
 		Stmts:     sc.Stmts,
 		Meta:      sc.Meta,
 		Delimiter: sc.Delimiter,
 		TxMode:    migrations.TxModeFile,
-	}, nil
+	}}
+	for i, st := range sc.Stmts {
+		if data, ok := rows[st.Start]; ok {
+			if f.copies == nil {
+				f.copies = map[int][]byte{}
+			}
+			f.copies[i] = data
+		}
+	}
+	return f, nil
 }
 
 // reCreatePublic matches a statement that creates the public schema, as a
@@ -47,7 +64,7 @@ func readSQLFile(path string) (*migrations.File, error) {
 var reCreatePublic = regexp.MustCompile(`(?is)^\s*CREATE\s+SCHEMA\s+(public|"public")(\s+AUTHORIZATION\s+.*)?\s*$`)
 
 // createsPublic reports whether a file creates the public schema.
-func createsPublic(files []*migrations.File) bool {
+func createsPublic(files []*sqlFile) bool {
 	for _, f := range files {
 		for _, s := range f.Stmts {
 			if reCreatePublic.MatchString(s.Text) {
@@ -63,11 +80,21 @@ func createsPublic(files []*migrations.File) bool {
 // CONCURRENTLY, ...) or that needs more locks than the server's lock table
 // holds runs again statement by statement. Errors name file:line:col,
 // PostgreSQL's message and its SQLSTATE.
-func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*migrations.File) error {
+func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile) error {
 	for _, f := range files {
-		err := migrations.ExecFile(ctx, conn, f)
+		if len(f.copies) > 0 {
+			err := execWithCopies(ctx, conn, f, true)
+			if needsNoTx(err) {
+				err = execWithCopies(ctx, conn, f, false)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		err := migrations.ExecFile(ctx, conn, f.File)
 		if needsNoTx(err) {
-			g := *f
+			g := *f.File
 			g.TxMode = migrations.TxModeNone
 			err = migrations.ExecFile(ctx, conn, &g)
 		}
@@ -103,10 +130,16 @@ var reCreateRole = regexp.MustCompile(`(?is)^\s*CREATE\s+(ROLE|USER|GROUP)\s`)
 // `ALTER DATABASE name SET ...` sets the dev database whatever the name
 // (the baseline names the production database; each dev database has a
 // name of its own): connections opened afterwards see the setting.
-func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*migrations.File) error {
+func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile) error {
 	for _, f := range files {
 		for i := range f.Stmts {
-			one := *f
+			if data, ok := f.copies[i]; ok {
+				if _, err := conn.CopyFrom(ctx, bytes.NewReader(data), f.Stmts[i].Text); err != nil {
+					return fmt.Errorf("dev baseline: %w", &migrations.ExecError{Pos: f.Stmts[i].Pos, Stmt: f.Stmts[i].Text, Err: err})
+				}
+				continue
+			}
+			one := *f.File
 			one.Stmts = f.Stmts[i : i+1]
 			one.TxMode = migrations.TxModeNone
 			if text, ok, err := onCurrentDatabase(ctx, conn, f.Stmts[i].Text); err != nil {

@@ -2,16 +2,14 @@ package schema
 
 import (
 	"github.com/schemactl/schemactl/internal/pgquote"
-	"github.com/schemactl/schemactl/internal/srcpos"
-	"github.com/schemactl/schemactl/migrations"
 )
 
 // partFiles turns the SQL texts of a state into files to run: each
 // bound to a schema is preceded by a statement that creates the schema
 // and puts it first on the search_path; the search_path is reset after
 // them, before the state is inspected.
-func partFiles(parts []Part) ([]*migrations.File, error) {
-	var files []*migrations.File
+func partFiles(parts []Part) ([]*sqlFile, error) {
+	var files []*sqlFile
 	bound := false
 	for _, p := range parts {
 		if p.Schema != "" {
@@ -40,13 +38,6 @@ func partFiles(parts []Part) ([]*migrations.File, error) {
 }
 
 // sqlText splits SQL text named name in messages, as readSQLFile a file.
-func sqlText(name string, src []byte) (*migrations.File, error) {
-	if err := srcpos.CheckText(name, src); err != nil {
-		return nil, err
-	}
-	sc, err := migrations.Scan(name, src, migrations.SplitOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return &migrations.File{Name: name, Path: name, Bytes: src, Stmts: sc.Stmts, Meta: sc.Meta, Delimiter: sc.Delimiter, TxMode: migrations.TxModeFile}, nil
+func sqlText(name string, src []byte) (*sqlFile, error) {
+	return splitSQL(name, name, src)
 }
