@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
@@ -278,5 +281,58 @@ func TestParseSource(t *testing.T) {
 		case tc.err == "" && src.Kind != tc.kind:
 			t.Errorf("%s: kind %v, want %v", tc.url, src.Kind, tc.kind)
 		}
+	}
+}
+
+// TestLoadDevBaselineRoleCreatedMeanwhile: two dev databases on one
+// server run the same baseline at the same time (migrate diff loads both
+// sides at once). When the other one creates the role first, PostgreSQL
+// reports a unique violation, not "already exists": the role exists all
+// the same and the baseline goes on. Deterministic: the other creation is
+// held open until this one waits for it.
+func TestLoadDevBaselineRoleCreatedMeanwhile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	role := "schemactl_test_meanwhile_" + fmt.Sprint(os.Getpid())
+	dir := writeFiles(t, map[string]string{"baseline.sql": "CREATE ROLE " + role + ";\n"})
+	other, err := pgconn.Connect(ctx, devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	t.Cleanup(func() { other.Exec(ctx, "DROP ROLE IF EXISTS "+role).ReadAll() })
+	if _, err := other.Exec(ctx, "BEGIN; CREATE ROLE "+role).ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- schema.ApplyBaseline(ctx, devdb.ForTest(t), "file://"+filepath.Join(dir, "baseline.sql")) }()
+	watch, err := pgconn.Connect(ctx, devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close(ctx)
+	for deadline := time.Now().Add(time.Minute); ; {
+		res, err := watch.Exec(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%CREATE ROLE "+role+"%'").ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(res[0].Rows[0][0]) == "1" {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the baseline ended before the other creation committed: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the baseline's CREATE ROLE never waited for the other one")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := other.Exec(ctx, "COMMIT").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("baseline: %v", err)
 	}
 }

@@ -124,6 +124,18 @@ func LockTableFull(err error) bool {
 // reCreateRole matches the statements that create cluster-wide roles.
 var reCreateRole = regexp.MustCompile(`(?is)^\s*CREATE\s+(ROLE|USER|GROUP)\s`)
 
+// roleExists reports whether a CREATE ROLE failed because the role
+// exists: duplicate_object, or, when another dev database's baseline
+// created it at the same moment and committed first, the unique violation
+// of pg_authid's name index.
+func roleExists(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	return pg.Code == "42710" || pg.Code == "23505" && pg.ConstraintName == "pg_authid_rolname_index"
+}
+
 // execBaseline runs the dev baseline statement by statement. Roles are
 // cluster-wide: a CREATE ROLE for a role that exists (created by the
 // baseline of another dev database on the same server) is skipped. An
@@ -150,9 +162,8 @@ func execBaseline(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile) er
 				one.Stmts = []migrations.Stmt{st}
 			}
 			err := migrations.ExecFile(ctx, conn, &one)
-			var pg *pgconn.PgError
-			if err != nil && reCreateRole.MatchString(f.Stmts[i].Text) && errors.As(err, &pg) && pg.Code == "42710" {
-				continue // duplicate_object: the role exists
+			if err != nil && reCreateRole.MatchString(f.Stmts[i].Text) && roleExists(err) {
+				continue
 			}
 			if err != nil {
 				return fmt.Errorf("dev baseline: %w", err)
