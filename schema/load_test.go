@@ -336,3 +336,19 @@ func TestLoadDevBaselineRoleCreatedMeanwhile(t *testing.T) {
 		t.Fatalf("baseline: %v", err)
 	}
 }
+
+// TestLoadDropsAndCreatesPublic: a state that uses the public schema,
+// drops it and creates it again (as some test fixtures do) loads as psql
+// loads it: public exists until the state drops it.
+func TestLoadDropsAndCreatesPublic(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"s.sql": `CREATE EXTENSION IF NOT EXISTS pgcrypto;
+DROP SCHEMA IF EXISTS app, public CASCADE;
+CREATE SCHEMA public;
+CREATE TABLE public.t (id uuid);
+`})
+	l := mustLoad(t, "file://"+filepath.Join(dir, "s.sql"), schema.LoadOptions{})
+	if !hasTable(l, "public.t") {
+		t.Fatalf("tables: %v", tableNames(l))
+	}
+}

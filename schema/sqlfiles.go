@@ -63,13 +63,41 @@ func splitSQL(name, path string, src []byte) (*sqlFile, error) {
 // pg_dump of a database whose public schema was recreated has.
 var reCreatePublic = regexp.MustCompile(`(?is)^\s*CREATE\s+SCHEMA\s+(public|"public")(\s+AUTHORIZATION\s+.*)?\s*$`)
 
-// createsPublic reports whether a file creates the public schema.
+// reDropSchema matches the start of a DROP SCHEMA statement.
+var reDropSchema = regexp.MustCompile(`(?is)^\s*DROP\s+SCHEMA\s`)
+
+// createsPublic reports whether the state creates the public schema
+// before anything drops it: the dev database's public schema must then go
+// first. A state that drops public itself (DROP SCHEMA ... public ...
+// CASCADE, then CREATE SCHEMA public) runs as psql runs it, on a database
+// that has public until that statement.
 func createsPublic(files []*sqlFile) bool {
 	for _, f := range files {
 		for _, s := range f.Stmts {
 			if reCreatePublic.MatchString(s.Text) {
 				return true
 			}
+			if reDropSchema.MatchString(s.Text) && dropsPublic(s.Text) {
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// dropsPublic reports whether a DROP SCHEMA statement names public.
+func dropsPublic(text string) bool {
+	tree, err := pg.Parse(text)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false
+	}
+	d := tree.Stmts[0].Stmt.GetDropStmt()
+	if d == nil || d.RemoveType != pg.ObjectType_OBJECT_SCHEMA {
+		return false
+	}
+	for _, o := range d.Objects {
+		if o.GetString_() != nil && o.GetString_().Sval == "public" {
+			return true
 		}
 	}
 	return false
