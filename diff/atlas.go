@@ -186,12 +186,13 @@ func (p *planner) planAtlas(changes []atlas.Change) ([]Stmt, error) {
 		return nil, fmt.Errorf("plan: %w", err)
 	}
 	stmts := make([]Stmt, 0, len(plan.Changes))
+	quoted := namesWithQuotes(p.from.Realm, p.to.Realm)
 	for _, c := range p.inheritCreates(plan.Changes) {
 		cmd, err := namePrimaryKey(c)
 		if err != nil {
 			return nil, err
 		}
-		stmts = append(stmts, Stmt{SQL: cmd, Comment: c.Comment})
+		stmts = append(stmts, Stmt{SQL: fixQuotes(cmd, quoted), Comment: c.Comment})
 	}
 	return stmts, nil
 }
