@@ -305,7 +305,9 @@ func TestLoadDevBaselineRoleCreatedMeanwhile(t *testing.T) {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- schema.ApplyBaseline(ctx, devdb.ForTest(t), "file://"+filepath.Join(dir, "baseline.sql")) }()
+	go func() {
+		done <- schema.ApplyBaseline(ctx, devdb.ForTest(t), "file://"+filepath.Join(dir, "baseline.sql"))
+	}()
 	watch, err := pgconn.Connect(ctx, devdb.ForTest(t))
 	if err != nil {
 		t.Fatal(err)

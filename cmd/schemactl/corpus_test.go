@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/internal/corpus"
+	"github.com/schemactl/schemactl/schema"
 )
 
 // corpusCases are the directories of the shared corpus that hold a real
@@ -63,9 +65,13 @@ func corpusRoundTrip(t *testing.T, bin, caseDir string) {
 	schemaFile := filepath.Join(caseDir, "schema.sql")
 	baseline := filepath.Join(caseDir, "baseline.sql")
 	hasBaseline := fileExists(baseline)
+	// The baseline (roles) is run as the dev baseline is: a role that
+	// exists on the server is skipped.
 	load := func(url string) {
 		if hasBaseline {
-			psqlLoad(t, bin, url, baseline)
+			if err := schema.ApplyBaseline(context.Background(), url, "file://"+baseline); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	ref := devdb.ForTest(t)
