@@ -27,6 +27,7 @@ func mergeObjects(from, to *schema.State, stmts []Stmt, opts ObjectOptions) ([]S
 		for _, k := range idx.find(s.SQL) {
 			e.touches = append(e.touches, names[k].ref)
 		}
+		e.uses = s.uses
 		e.dropsTable = strings.HasPrefix(s.SQL, "DROP TABLE")
 		ext[i] = e
 	}

@@ -120,6 +120,7 @@ func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) (
 type extStmt struct {
 	change     *migrate.Change
 	touches    []schema.PgRef
+	uses       []schema.PgRef // created before the statement, dropped after it
 	dropsTable bool
 }
 
@@ -238,8 +239,10 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 	touches := map[string][]*planNode{}
 	dropsTable := map[*planNode]bool{}
 	var prev *planNode
+	extNodes := make([]*planNode, len(ext))
 	for i, e := range ext {
 		n := g.add(atlasLabel(e.change, i), 1, i, []*migrate.Change{e.change})
+		extNodes[i] = n
 		g.edge(prev, n)
 		prev = n
 		dropsTable[n] = e.dropsTable
@@ -336,6 +339,13 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 					}
 				}
 			}
+		}
+	}
+	// What a statement uses without naming it in quotes.
+	for i, e := range ext {
+		for _, u := range e.uses {
+			g.edge(creates[u.String()], extNodes[i])
+			g.edge(extNodes[i], drops[u.String()])
 		}
 	}
 	// Tables that use objects: create those first, drop them after.

@@ -209,7 +209,7 @@ func (p *planner) domains() error {
 		q := d2.QName.String()
 		d1, ok := p.from.Catalog.Domain(d2.QName)
 		if !ok {
-			p.types = append(p.types, Stmt{SQL: createDomain(d2), Comment: "create domain " + d2.Name})
+			p.types = append(p.types, Stmt{SQL: createDomain(d2), Comment: "create domain " + d2.Name, uses: typeUses(p.to.Realm, d2.BaseType)})
 			if d2.Comment != "" {
 				p.types = append(p.types, commentStmt("DOMAIN "+q, d2.Comment))
 			}
@@ -251,7 +251,7 @@ func (p *planner) domains() error {
 	}
 	for _, d1 := range p.from.Catalog.Domains {
 		if _, ok := p.to.Catalog.Domain(d1.QName); !ok && !p.schemaDropped(d1.Schema) {
-			p.drops = append(p.drops, Stmt{SQL: "DROP DOMAIN " + d1.QName.String(), Comment: "drop domain " + d1.Name})
+			p.drops = append(p.drops, Stmt{SQL: "DROP DOMAIN " + d1.QName.String(), Comment: "drop domain " + d1.Name, uses: typeUses(p.from.Realm, d1.BaseType)})
 		}
 	}
 	return nil

@@ -14,6 +14,10 @@ type Stmt struct {
 	SQL string
 	// Comment says what the statement does, in a few words.
 	Comment string
+	// uses are objects of package schema the statement needs that its
+	// text does not name in quotes (a domain's base type, as format_type
+	// writes it): they are created before it and dropped after it.
+	uses []schema.PgRef
 }
 
 // Plan is an ordered list of statements that takes a database from one
