@@ -209,9 +209,14 @@ func (p *planner) domains() error {
 		q := d2.QName.String()
 		d1, ok := p.from.Catalog.Domain(d2.QName)
 		if !ok {
-			p.types = append(p.types, Stmt{SQL: createDomain(d2), Comment: "create domain " + d2.Name, uses: typeUses(p.to.Realm, d2.BaseType)})
+			// A domain over a table's row type comes after the tables.
+			group := &p.types
+			if rowTypeOf(p.to.Realm, d2.BaseType) {
+				group = &p.post
+			}
+			*group = append(*group, Stmt{SQL: createDomain(d2), Comment: "create domain " + d2.Name, uses: typeUses(p.to.Realm, d2.BaseType)})
 			if d2.Comment != "" {
-				p.types = append(p.types, commentStmt("DOMAIN "+q, d2.Comment))
+				*group = append(*group, commentStmt("DOMAIN "+q, d2.Comment))
 			}
 			continue
 		}
@@ -251,7 +256,12 @@ func (p *planner) domains() error {
 	}
 	for _, d1 := range p.from.Catalog.Domains {
 		if _, ok := p.to.Catalog.Domain(d1.QName); !ok && !p.schemaDropped(d1.Schema) {
-			p.drops = append(p.drops, Stmt{SQL: "DROP DOMAIN " + d1.QName.String(), Comment: "drop domain " + d1.Name, uses: typeUses(p.from.Realm, d1.BaseType)})
+			// A domain over a table's row type goes before the tables.
+			group := &p.drops
+			if rowTypeOf(p.from.Realm, d1.BaseType) {
+				group = &p.pre
+			}
+			*group = append(*group, Stmt{SQL: "DROP DOMAIN " + d1.QName.String(), Comment: "drop domain " + d1.Name, uses: typeUses(p.from.Realm, d1.BaseType)})
 		}
 	}
 	return nil
