@@ -254,7 +254,9 @@ func (p *planner) domains() error {
 			p.types = append(p.types, commentStmt("DOMAIN "+q, d2.Comment))
 		}
 	}
-	for _, d1 := range p.from.Catalog.Domains {
+	from := sortDomains(p.from.Catalog.Domains)
+	slices.Reverse(from) // a domain over another one goes first
+	for _, d1 := range from {
 		if _, ok := p.to.Catalog.Domain(d1.QName); !ok && !p.schemaDropped(d1.Schema) {
 			// A domain over a table's row type goes before the tables.
 			group := &p.drops
@@ -304,8 +306,9 @@ func sortDomains(ds []*schema.Domain) []*schema.Domain {
 		if done[d] || depth > len(ds) {
 			return
 		}
+		sch, name, ok := typeQName(d.BaseType)
 		for _, b := range ds {
-			if b != d && d.BaseType == b.QName.String() {
+			if b != d && (d.BaseType == b.QName.String() || ok && sch == b.Schema && name == b.Name) {
 				visit(b, depth+1)
 			}
 		}
