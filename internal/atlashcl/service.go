@@ -139,6 +139,15 @@ func ParseServiceEnv(filename string, src []byte, env string, lookup Lookup) (*S
 	if len(envs) == 0 {
 		return nil, fmt.Errorf("%s: %w: %q (defined: %s)", filename, ErrNoEnv, env, strings.Join(envNames(file), ", "))
 	}
+	if a := forEachAttr(envs); a != nil {
+		return nil, fmt.Errorf("%s: env %q has for_each: it names a fleet of targets, which the fleet commands read (migrate apply, status and set, and provision, with --env)", pos(a.NameRange), env)
+	}
+	return serviceEnvOf(ev, envs, env)
+}
+
+// serviceEnvOf evaluates the env blocks envs of env name with ev.
+func serviceEnvOf(ev *strictEval, envs []*hclsyntax.Block, env string) (*ServiceEnv, error) {
+	var err error
 	se := &ServiceEnv{Name: env}
 	for _, e := range envs {
 		if a, ok := e.Body.Attributes["url"]; ok && !se.URL.set {

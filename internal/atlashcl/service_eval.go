@@ -39,6 +39,7 @@ type strictEval struct {
 	active map[string]bool             // variables being evaluated (cycles)
 	base   string                      // the project file's directory (file, glob)
 	refs   *refs                       // data and locals blocks
+	each   *cty.Value                  // each.key and each.value of a for_each instance (nil outside one)
 }
 
 func newStrictEval(file *hcl.File, env string, lookup Lookup) *strictEval {
@@ -104,6 +105,12 @@ func (ev *strictEval) context(expr hcl.Expression) (*hcl.EvalContext, error) {
 				return nil, err
 			}
 			vars[attr.Name] = v
+		case "each":
+			v, err := ev.eachValue(tr)
+			if err != nil {
+				return nil, err
+			}
+			ctx.Variables["each"] = v
 		case "local", "data":
 			if err := ev.reference(tr, &rv); err != nil {
 				return nil, err
