@@ -140,7 +140,7 @@ func Apply(ctx context.Context, conn *pgx.Conn, files []*ApplyFile, opts ApplyOp
 	if lockTimeout == 0 {
 		lockTimeout = DefaultLockTimeout
 	}
-	release, err := AcquireApplyLock(ctx, conn, max(lockTimeout, 0))
+	release, err := applyLock(ctx, conn, opts, max(lockTimeout, 0))
 	if err != nil {
 		return rep, err
 	}

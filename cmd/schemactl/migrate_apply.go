@@ -115,7 +115,7 @@ Atlas's atlas_schema_revisions table: Atlas and schemactl can take turns on a da
 Another apply on the same database waits for this one (--lock-timeout).
 
 Exit codes: 0 applied (or nothing to apply), 1 error, 2 usage error.`,
-		Flags: append(targetFlags(),
+		Flags: append(append(targetFlags(),
 			&cli.StringFlag{Name: "tx-mode", Value: migrations.TxModeFile, Usage: "transaction mode: file (one per file), all (one for all files), none"},
 			&cli.StringFlag{Name: "exec-order", Value: migrations.ExecOrderLinear, Usage: "files added below the last applied version: linear (refuse), linear-skip (skip them), non-linear (apply them)"},
 			&cli.StringFlag{Name: "baseline", Usage: "on a database without history, record `VERSION` as applied and start after it"},
@@ -123,7 +123,7 @@ Exit codes: 0 applied (or nothing to apply), 1 error, 2 usage error.`,
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the statements that would run, change nothing"},
 			&cli.StringFlag{Name: "format", Usage: "print the report as json, or through a Go template (e.g. '{{ .Current }}'; fields as in Atlas: Current, Target, Applied, Pending, Start, End, Error)"},
 			&cli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout, Usage: "wait this long for another apply on the same database to finish"},
-		),
+		), append(fleetFlags(), fleetRunFlags()...)...),
 		Action: migrateApply,
 	}
 }
@@ -157,6 +157,12 @@ func migrateApply(c *cli.Context) error {
 	}
 	if c.String("baseline") != "" && c.Bool("allow-dirty") {
 		return usagef("--baseline and --allow-dirty cannot be used together")
+	}
+	if ok, err := isFleet(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return fleetApply(c, limit)
 	}
 	format := c.String("format")
 	tmpl, err := parseFormat(format)

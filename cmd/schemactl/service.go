@@ -97,8 +97,14 @@ func openService(c *cli.Context) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
+	return serviceOf(c, env)
+}
+
+// serviceOf resolves the service of env (nil without --env) and the
+// service flags; nil when the command acts for no service.
+func serviceOf(c *cli.Context, env *atlashcl.ServiceEnv) (s *service, err error) {
 	name := c.String("service")
-	s := &service{env: env}
+	s = &service{env: env}
 	if env != nil && env.Service != nil {
 		s.block = env.Service
 		if name != "" && name != s.block.Name {
@@ -187,7 +193,12 @@ func targetConfig(c *cli.Context, s *service) (*pgx.ConnConfig, string, error) {
 	} else {
 		env = e
 	}
-	src := migrations.ConnSource{URL: c.String("url")}
+	return resolveTarget(c, migrations.ConnSource{URL: c.String("url")}, env, s)
+}
+
+// resolveTarget is targetConfig with the connection src and the env
+// given: one target of a fleet.
+func resolveTarget(c *cli.Context, src migrations.ConnSource, env *atlashcl.ServiceEnv, s *service) (*pgx.ConnConfig, string, error) {
 	revisions := c.String("revisions-schema")
 	if env != nil {
 		src.EnvName = env.Name
