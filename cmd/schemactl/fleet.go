@@ -56,10 +56,10 @@ type fleetTarget struct {
 	err       error // why the target cannot run (it fails without connecting)
 
 	// What the command did on the target.
-	apply    *migrations.ApplyReport
-	applyErr error
-	status   *migrations.Status
-	set      *migrations.SetResult
+	apply       *migrations.ApplyReport
+	applyErr    error
+	status      *migrations.Status
+	set         *migrations.SetResult
 	provisioned []string
 }
 
