@@ -78,6 +78,7 @@ type fleet struct {
 	parallel int
 	limits   map[string]int
 	down     map[string]error // servers that did not answer, by server
+	verb     string           // the word of a changed target: applied (default), set, provisioned
 }
 
 // isFleet reports whether the command runs over a fleet: --targets, or
@@ -283,7 +284,7 @@ func (f *fleet) run(ctx context.Context, lines io.Writer, line func(r *migration
 				return
 			}
 			live.clear()
-			fmt.Fprintf(lines, "%-8s %-*s  %s\n", outcomeWord(r.Outcome), width, r.Target.Name, line(r))
+			fmt.Fprintf(lines, "%-8s %-*s  %s\n", f.outcomeWord(r.Outcome), width, r.Target.Name, line(r))
 			live.count()
 		},
 	}
@@ -305,9 +306,12 @@ func (f *fleet) run(ctx context.Context, lines io.Writer, line func(r *migration
 	return res
 }
 
-func outcomeWord(o string) string {
-	if o == migrations.FleetFailed {
+func (f *fleet) outcomeWord(o string) string {
+	switch {
+	case o == migrations.FleetFailed:
 		return "FAILED"
+	case o == migrations.FleetApplied && f.verb != "":
+		return f.verb
 	}
 	return o
 }

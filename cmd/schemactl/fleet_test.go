@@ -119,3 +119,39 @@ func TestFleetApplyTargetsFile(t *testing.T) {
 		t.Errorf("bad target after the fix: %v", revs)
 	}
 }
+
+// TestFleetServerDown stops one of three servers: its targets are
+// reported failed at once (server down), the others applied, exit 1; once
+// a rerun finds the others current.
+func TestFleetServerDown(t *testing.T) {
+	l := startFleetLab(t, 3, 4, 0)
+	dir := migrationDir(t, fleetFiles(3))
+	targets := l.targetsFile(l.targets)
+	if err := l.clusters[2].Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "migrate", "apply", "--targets", targets, "--dir", "file://"+dir, "--connect-timeout", "0")
+	if code != 1 || !strings.Contains(out, "12 targets in ") || !strings.Contains(out, "8 applied, 0 already current, 4 failed, 0 skipped") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, u := range l.dbURLs[2] {
+		if !strings.Contains(out, "FAILED   "+u+"  server down: ") {
+			t.Errorf("%s not reported down:\n%s", u, out)
+		}
+	}
+	for _, urls := range l.dbURLs[:2] {
+		for _, u := range urls {
+			if revs := revisionsOf(t, u); len(revs) != 3 {
+				t.Errorf("%s: %v", u, revs)
+			}
+		}
+	}
+	code, out, _ = runCLI(t, "migrate", "apply", "--targets", targets, "--dir", "file://"+dir, "--connect-timeout", "0", "--format", "json")
+	var rep fleetJSON
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 1 {
+		t.Fatalf("exit %d, %v\n%s", code, err, out)
+	}
+	if s := rep.Summary; s.Current != 8 || s.Failed != 4 || s.Applied != 0 {
+		t.Errorf("rerun: %+v", s)
+	}
+}

@@ -279,9 +279,9 @@ plus .Failed and .OutOfOrder), with the function json.
 
 Exit codes: 0 up to date, %d files pending, %d the last file failed or stopped half-way
 (it is pending again), 1 error, 2 usage error.`, exitStatusPending, exitStatusFailed),
-		Flags: append(targetFlags(),
+		Flags: append(append(targetFlags(),
 			&cli.StringFlag{Name: "format", Usage: "json, or a Go template (e.g. '{{ .Current }}')"},
-		),
+		), fleetFlags()...),
 		Action: migrateStatus,
 	}
 }
@@ -293,6 +293,12 @@ func migrateStatus(c *cli.Context) error {
 	}
 	if len(args) > 0 {
 		return usagef("status takes no arguments")
+	}
+	if ok, err := isFleet(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return fleetStatus(c)
 	}
 	tmpl, err := parseFormat(c.String("format"))
 	if err != nil {
@@ -352,9 +358,9 @@ count as applied: newer revisions are removed, files between the last revision a
 VERSION are recorded as set by hand, and a failed VERSION is marked resolved (and,
 unlike Atlas, applied, so that apply continues after it). Without VERSION: the last
 file of --dir. Use it after changing a database by hand; no SQL of the files runs.`,
-		Flags: append(targetFlags(),
+		Flags: append(append(targetFlags(),
 			&cli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout, Usage: "wait this long for an apply on the same database to finish"},
-		),
+		), append(fleetFlags(), fleetRunFlags()...)...),
 		Action: migrateSet,
 	}
 }
@@ -370,6 +376,12 @@ func migrateSet(c *cli.Context) error {
 	version := ""
 	if len(args) == 1 {
 		version = args[0]
+	}
+	if ok, err := isFleet(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return fleetSet(c, version)
 	}
 	files, err := openDir(c)
 	if err != nil {

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/urfave/cli/v2"
@@ -33,7 +34,7 @@ deploy. The service comes from --env (its service block) or --service NAME
 		Flags: append(append(serviceFlags(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "report what would change, change nothing"},
 			&cli.DurationFlag{Name: "connect-timeout", Value: migrations.DefaultConnectTimeout, Usage: "keep retrying this long while the server is starting up (0 for one attempt)"},
-		), retryFlags()...),
+		), append(retryFlags(), fleetFlags()...)...),
 		Action: runProvision,
 	}
 }
@@ -42,6 +43,12 @@ func runProvision(c *cli.Context) (err error) {
 	if c.NArg() > 0 {
 		return usagef("provision takes no arguments")
 	}
+	if ok, err := isFleet(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return fleetProvision(c)
+	}
 	s, err := openService(c)
 	if err != nil {
 		return err
@@ -49,6 +56,13 @@ func runProvision(c *cli.Context) (err error) {
 	if s == nil {
 		return usagef("provision needs a service: --env NAME (an env with a service block) or --service NAME")
 	}
+	_, err = provisionService(c, s, c.App.Writer)
+	return err
+}
+
+// provisionService provisions the service s, reporting on w; it returns
+// the number of changes made (or planned, with --dry-run).
+func provisionService(c *cli.Context, s *service, w io.Writer) (changes int, err error) {
 	defer func() {
 		if err != nil {
 			err = pgurl.RedactError(err, s.secrets...)
@@ -56,9 +70,8 @@ func runProvision(c *cli.Context) (err error) {
 	}()
 	pw, err := s.servicePassword()
 	if err != nil {
-		return err
+		return 0, err
 	}
-	w := c.App.Writer
 	dry := c.Bool("dry-run")
 	verb := ""
 	if dry {
@@ -66,24 +79,23 @@ func runProvision(c *cli.Context) (err error) {
 	}
 	fmt.Fprintf(w, "service %s: database %s, schema %s, role %s\n", s.Service,
 		pgx.Identifier{s.Database}.Sanitize(), pgx.Identifier{s.Schema}.Sanitize(), pgx.Identifier{s.Role}.Sanitize())
-	changes := 0
 	out := func(action string) {
 		changes++
 		fmt.Fprintf(w, "  %s%s\n", verb, action)
 	}
 	conn, adminCfg, err := s.connectAdmin(c, out, dry)
 	if err != nil {
-		return err
+		return changes, err
 	}
 	if conn == nil { // dry run on a database that does not exist yet
 		fmt.Fprintln(w, "dry run: the other actions are planned once the database exists; nothing was changed")
-		return nil
+		return changes, nil
 	}
-	defer conn.Close(context.Background())
+	defer migrations.CloseWait(conn, 5*time.Second)
 	res, err := provision.Provision(c.Context, conn, provision.Spec{Names: s.Names, Password: pw, SearchPath: s.SearchPath},
 		provision.Options{DryRun: dry, CheckLogin: checkLogin(adminCfg)})
 	if err != nil {
-		return err
+		return changes, err
 	}
 	for _, a := range res.Actions {
 		out(a)
@@ -99,5 +111,5 @@ func runProvision(c *cli.Context) (err error) {
 	default:
 		fmt.Fprintf(w, "provisioned: %d changes\n", changes)
 	}
-	return nil
+	return changes, nil
 }
