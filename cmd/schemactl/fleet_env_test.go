@@ -25,6 +25,19 @@ env "tenants" {
   }
 }
 
+data "sql" "tenants" {
+  url   = getenv("FLEET_URL")
+  query = "SELECT name FROM public.tenants WHERE active ORDER BY name"
+}
+
+env "catalogue" {
+  for_each = toset(data.sql.tenants.values)
+  url      = urlqueryset(getenv("FLEET_URL"), "search_path", each.value)
+  migration {
+    dir = "file://migrations"
+  }
+}
+
 env "services" {
   for_each = toset(["orders", "billing"])
   migration {
@@ -127,6 +140,14 @@ func TestFleetForEachEnv(t *testing.T) {
 		t.Errorf("set:\n%s", out)
 	}
 	cli(0, "migrate", "status", "--env", "tenants")
+
+	// The same tenants from a catalogue table (data "sql"): the active
+	// ones only.
+	l.exec(db, "CREATE TABLE public.tenants (name text, active bool); INSERT INTO public.tenants VALUES ('acme', true), ('globex', true), ('initech', false)")
+	out = cli(0, "migrate", "status", "--env", "catalogue")
+	if !strings.Contains(out, "Fleet status: 2 targets, latest version 20240101000003") || !strings.Contains(out, "2 targets (latest)") {
+		t.Errorf("status of the catalogue's tenants:\n%s", out)
+	}
 
 	// Services: provision, apply as each role, provision again.
 	out = cli(0, "provision", "--env", "services")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -71,6 +72,19 @@ func ParseFleetEnv(filename string, src []byte, env string, lookup Lookup) ([]En
 		return nil, true, err
 	}
 	out := make([]EnvInstance, 0, len(elems))
+	// The instances share the evaluation's caches (variables, locals and
+	// data sources, evaluated once): their lazy values take turns.
+	var mu sync.Mutex
+	guard := func(l *Lazy) {
+		if l.set {
+			eval := l.eval
+			l.eval = func() (string, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return eval()
+			}
+		}
+	}
 	for _, el := range elems {
 		inst := *ev
 		each := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(el.key), "value": el.value})
@@ -78,6 +92,11 @@ func ParseFleetEnv(filename string, src []byte, env string, lookup Lookup) ([]En
 		se, err := serviceEnvOf(&inst, envs, env)
 		if err != nil {
 			return nil, true, fmt.Errorf("env %q, each.key %q: %w", env, el.key, err)
+		}
+		guard(&se.URL)
+		if se.Service != nil {
+			guard(&se.Service.Password)
+			guard(&se.Service.AdminURL)
 		}
 		out = append(out, EnvInstance{Key: el.key, Env: se})
 	}
