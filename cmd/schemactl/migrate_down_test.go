@@ -297,3 +297,35 @@ func TestMigrateDownRefusals(t *testing.T) {
 		t.Fatal("revisions")
 	}
 }
+
+// TestMigrateDownStatementByStatement: a revert that adds an enum value
+// and uses it cannot run in one transaction; it runs statement by
+// statement, then the history rows go.
+func TestMigrateDownStatementByStatement(t *testing.T) {
+	dir := writeTemp(t, map[string]string{
+		"migrations/1_status.sql": "CREATE TYPE status AS ENUM ('new', 'done');\nCREATE TABLE tasks (id int PRIMARY KEY, s status NOT NULL DEFAULT 'done');\n",
+		"migrations/2_drop_done.sql": "ALTER TABLE tasks ALTER COLUMN s DROP DEFAULT;\nALTER TYPE status RENAME TO status_old;\n" +
+			"CREATE TYPE status AS ENUM ('new');\nALTER TABLE tasks ALTER COLUMN s TYPE status USING s::text::status;\nDROP TYPE status_old;\n",
+	})
+	mdir := filepath.Join(dir, "migrations")
+	if err := migrations.WriteSum(mdir); err != nil {
+		t.Fatal(err)
+	}
+	d, err := migrations.Open(mdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := devdb.ForTest(t)
+	target := devdb.ForTest(t)
+	if code, _, stderr := runCLI(t, "migrate", "apply", "--url", target, "--dir", "file://"+mdir); code != 0 {
+		t.Fatal(stderr)
+	}
+	code, out, stderr := runCLI(t, "migrate", "down", "--url", target, "--dir", "file://"+mdir, "--dev-url", dev, "--auto-approve")
+	if code != 0 || !strings.Contains(out, "-- atlas:txmode none") || !strings.Contains(out, "ADD VALUE 'done'") {
+		t.Fatalf("down: %d\n%s\n%s", code, out, stderr)
+	}
+	assertSameDump(t, "statement by statement", schemaDump(t, pgBinDir(t), target), replayDump(t, d, 1))
+	if revisionCount(t, target) != 1 {
+		t.Fatal("revisions")
+	}
+}
