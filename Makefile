@@ -5,7 +5,7 @@ PKGS     ?= ./...
 BENCHTIME ?= 5x
 FUZZTIME ?= 10s
 
-.PHONY: build test chaos bench lint fmt create-migrations check-migrations clean
+.PHONY: build test chaos bench lint fmt create-migrations check-migrations erd render-tools clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/schemactl
@@ -41,6 +41,16 @@ create-migrations: build
 
 check-migrations: build
 	$(BIN) check --env example
+
+# The ER diagram of the bundled example that the README shows: the dot of
+# `schema inspect --format dot`, drawn by Graphviz (make render-tools).
+erd: build
+	bash -o pipefail -c '$(BIN) schema inspect --url file://example/schema.sql --format dot | dot -Tsvg > example/erd.svg.tmp'
+	mv example/erd.svg.tmp example/erd.svg
+
+# Graphviz, Chromium and the pinned Mermaid CLI of the rendering tests.
+render-tools:
+	bash scripts/install-render-tools.sh
 
 clean:
 	rm -rf bin .bench
