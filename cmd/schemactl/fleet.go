@@ -61,6 +61,7 @@ type fleetTarget struct {
 	status      *migrations.Status
 	set         *migrations.SetResult
 	provisioned []string
+	output      string // what a command printed for the target
 }
 
 // redact hides the target's passwords in err.
@@ -375,6 +376,9 @@ func appliedWord(what string) string {
 	}
 	if what == "Fleet provision" {
 		return "provisioned"
+	}
+	if what == "Fleet down" {
+		return "reverted"
 	}
 	return "applied"
 }

@@ -155,3 +155,30 @@ func TestFleetServerDown(t *testing.T) {
 		t.Errorf("rerun: %+v", s)
 	}
 }
+
+// TestFleetDown reverts the last file on every target of a fleet, and
+// refuses to ask a fleet questions.
+func TestFleetDown(t *testing.T) {
+	l := startFleetLab(t, 1, 3, 0)
+	dir := migrationDir(t, fleetFiles(3))
+	targets := l.targetsFile(l.targets)
+	if code, out, errOut := runCLI(t, "migrate", "apply", "--targets", targets, "--dir", "file://"+dir); code != 0 {
+		t.Fatalf("apply: %s%s", out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "migrate", "down", "--targets", targets, "--dir", "file://"+dir); code != 2 || !strings.Contains(errOut, "--auto-approve") {
+		t.Fatalf("down without --auto-approve: exit %d %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "migrate", "down", "--targets", targets, "--dir", "file://"+dir, "--auto-approve", "--allow-data-loss")
+	if code != 0 || !strings.Contains(out, "Fleet down: 3 targets") || !strings.Contains(out, "3 reverted, 0 already current, 0 failed") ||
+		!strings.Contains(out, "reverted 1 file(s): the database is at version 20240101000002") {
+		t.Fatalf("down: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, u := range l.targets {
+		if revs := revisionsOf(t, u); len(revs) != 2 {
+			t.Errorf("%s: %v", u, revs)
+		}
+		if got := queryOne(t, u, "SELECT count(*)::text FROM pg_tables WHERE tablename = 't03'"); got != "0" {
+			t.Errorf("%s: t03 still there", u)
+		}
+	}
+}

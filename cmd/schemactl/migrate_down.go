@@ -33,7 +33,7 @@ it). A plan that drops a table holding rows, or a column holding values, is
 refused without --allow-data-loss. --dry-run prints the plan and stops.
 --to-version 0 reverts every file. Afterwards the database is compared with
 the directory replayed to the target.`,
-		Flags: append(targetFlags(),
+		Flags: append(append(targetFlags(),
 			&cli.StringFlag{Name: "to-version", Usage: "revert down to `VERSION` (the last version kept; 0 for none)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the plan, change nothing"},
 			&cli.BoolFlag{Name: "auto-approve", Usage: "apply without asking"},
@@ -41,7 +41,7 @@ the directory replayed to the target.`,
 			&cli.DurationFlag{Name: "lock-timeout", Value: migrations.DefaultLockTimeout, Usage: "wait this long for another migration on the same database to finish"},
 			devBaselineFlag(),
 			renameFlag(),
-		),
+		), append(fleetFlags(), fleetRunFlags()...)...),
 		Action: migrateDown,
 	}
 }
@@ -74,6 +74,12 @@ func migrateDown(c *cli.Context) error {
 	target, err := downTarget(c)
 	if err != nil {
 		return err
+	}
+	if ok, err := isFleet(c); err != nil || ok {
+		if err != nil {
+			return err
+		}
+		return fleetDown(c, target)
 	}
 	raw, err := migrateDirOf(c)
 	if err != nil {
