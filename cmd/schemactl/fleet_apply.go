@@ -118,7 +118,7 @@ func applyLine(t *fleetTarget, r *migrations.FleetResult) string {
 	if len(rep.Files) == 0 {
 		to = rep.Baseline + " (baseline)"
 	}
-	return fmt.Sprintf("%d files (%d statements) to %s from %s  %s", len(rep.Files), rep.Statements(), to, from, took)
+	return fmt.Sprintf("%d %s (%d statements) to %s from %s  %s", len(rep.Files), plural(len(rep.Files), "file"), rep.Statements(), to, from, took)
 }
 
 // fleetJSON is what a fleet command prints with --format json.

@@ -20,7 +20,7 @@ type fleetStatusView struct {
 	// Latest is the last version of the migration directory.
 	Latest string `json:"Latest"`
 	// Versions are the groups of targets by current version, the most
-	// advanced first.
+	// advanced first (failed and unreachable targets are listed apart).
 	Versions []fleetVersionGroup `json:"Versions"`
 	// Failed are the targets whose last file failed or stopped half-way.
 	Failed []fleetFailedTarget `json:"Failed"`
@@ -132,8 +132,10 @@ func newFleetStatusView(f *fleet, res []*migrations.FleetResult) *fleetStatusVie
 		}
 		st := t.status
 		if st.Failed != "" {
+			// Listed with where it failed, not in a version group.
 			v.Failed = append(v.Failed, fleetFailedTarget{Target: t.name, Version: st.Failed, Position: failedPosition(t.files, st),
 				Error: st.Error, SQL: st.SQL, Applied: st.Count, Total: st.Total})
+			continue
 		}
 		g := groups[st.Current]
 		if g == nil {
@@ -188,7 +190,7 @@ func (v *fleetStatusView) writeText(w io.Writer) {
 		case g.Version == v.Latest && g.Pending == 0:
 			what = " (latest)"
 		case g.Pending > 0:
-			what = fmt.Sprintf(" (%d files pending)", g.Pending)
+			what = fmt.Sprintf(" (%d %s pending)", g.Pending, plural(g.Pending, "file"))
 		}
 		fmt.Fprintf(w, "  %-26s %5d %s%s", g.Version, g.Count, plural(g.Count, "target"), what)
 		if g.Version != v.Latest || g.Pending > 0 {
@@ -197,7 +199,7 @@ func (v *fleetStatusView) writeText(w io.Writer) {
 		fmt.Fprintln(w)
 	}
 	if len(v.Failed) > 0 {
-		fmt.Fprintf(w, "Failed (%d; the failed file is pending again):\n", len(v.Failed))
+		fmt.Fprintf(w, "Failed (%d %s; the failed file is pending again):\n", len(v.Failed), plural(len(v.Failed), "target"))
 		for _, ft := range v.Failed {
 			where := ft.Position
 			if where == "" {
