@@ -173,3 +173,29 @@ func TestMarkdownRenders(t *testing.T) {
 		t.Errorf("finding text not rendered as written:\n%s", b.String())
 	}
 }
+
+// TestMarkdownFailedStatement: a statement that fails on the dev database
+// is shown as such, and the files after it as not analyzed.
+func TestMarkdownFailedStatement(t *testing.T) {
+	files := writeDir(t, map[string]string{
+		"1_t.sql":    "CREATE TABLE t (id int);\n",
+		"2_bad.sql":  "ALTER TABLE t ADD COLUMN x int;\nALTER TABLE nope ADD COLUMN y int;\n",
+		"3_next.sql": "ALTER TABLE t ADD COLUMN z int;\n",
+	})
+	rep, err := Run(context.Background(), devdb.ForTest(t), files, Options{Linted: map[string]bool{"2_bad.sql": true, "3_next.sql": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteMarkdown(&b, rep, MarkdownOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"❌ **lint failed: ", "(incomplete)", "**Line 2** · failed on the dev database", "```sql\nALTER TABLE nope ADD COLUMN y int\n```",
+		"error `PG403`", "**Not analyzed:** `" + files[2].Path + "`"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	mdtest.CheckStructure(t, out)
+}

@@ -112,7 +112,12 @@ func check(c *cli.Context) error {
 			return err
 		}
 		if !changed {
-			fmt.Fprintf(c.App.Writer, "nothing changed since %s (merge base %s): neither %s nor the desired state\n", ref, shortHash(base), r.dir)
+			msg := fmt.Sprintf("nothing changed since %s (merge base %s): neither %s nor the desired state", ref, shortHash(base), r.dir)
+			if r.md != nil {
+				r.md.dir, r.md.to, r.md.note = r.dir, r.to.Redacted(), msg
+				return r.md.write(c.App.Writer)
+			}
+			fmt.Fprintln(c.App.Writer, msg)
 			return nil
 		}
 	}
@@ -156,11 +161,7 @@ func checkMarkdown(c *cli.Context, r *checkRun) error {
 			break
 		}
 	}
-	if r.md.tmpl != nil {
-		if err := execTemplate(c.App.Writer, r.md.tmpl, r.md.template()); err != nil {
-			return err
-		}
-	} else if err := r.md.writeMarkdown(c.App.Writer); err != nil {
+	if err := r.md.write(c.App.Writer); err != nil {
 		return err
 	}
 	return first

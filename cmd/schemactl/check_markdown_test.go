@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -93,4 +94,43 @@ func TestCheckMarkdown(t *testing.T) {
 	if code, _, stderr := runCLI(t, "check", "--env", "example", "--dev-url", dev, "--format", "yaml"); code != 2 || !strings.Contains(stderr, "use one of text, markdown") {
 		t.Errorf("unknown format: exit %d: %s", code, stderr)
 	}
+}
+
+// TestCheckMarkdownSkippedAndBroken: with --git-base and nothing changed
+// the markdown report and a template say the check was skipped; a file
+// edited after atlas.sum fails the integrity step, in the report too.
+func TestCheckMarkdownSkippedAndBroken(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git")
+	}
+	dev := devdb.ForTest(t)
+	dir := copyExample(t)
+	t.Chdir(dir)
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"-c", "user.email=t@example.com", "-c", "user.name=t", "add", "."},
+		{"-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-q", "-m", "example"},
+	} {
+		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	code, out, stderr := runCLI(t, "check", "--env", "example", "--dev-url", dev, "--git-base", "main", "--format", "markdown")
+	if code != 0 || !strings.HasPrefix(out, "✅ **check skipped: nothing changed since main (merge base ") {
+		t.Fatalf("unchanged: exit %d\n%s\n%s", code, out, stderr)
+	}
+	code, out, _ = runCLI(t, "check", "--env", "example", "--dev-url", dev, "--git-base", "main", "--format", "{{ .Verdict }}|{{ len .Steps }}")
+	if code != 0 || !strings.HasPrefix(out, "check skipped: nothing changed") || !strings.HasSuffix(out, "|0") {
+		t.Fatalf("unchanged, template: exit %d\n%s", code, out)
+	}
+	files, _ := filepath.Glob(filepath.Join("example", "migrations", "*.sql"))
+	if err := os.WriteFile(files[0], []byte("-- edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runCLI(t, "check", "--env", "example", "--dev-url", dev, "--git-base", "main", "--format", "markdown")
+	if code != 1 || !strings.HasPrefix(out, "❌ **check failed: integrity") || !strings.Contains(out, "| integrity | ❌ failed |") ||
+		strings.Contains(out, "| replay |") || !strings.Contains(stderr, "atlas.sum") {
+		t.Fatalf("edited file: exit %d\n%s\n%s", code, out, stderr)
+	}
+	mdtest.CheckStructure(t, out)
 }

@@ -31,6 +31,17 @@ type checkReport struct {
 	files, stmts int
 	// tmpl is the --format template; nil for markdown.
 	tmpl *template.Template
+	// note, when set, is the whole outcome: nothing was checked (nothing
+	// changed since --git-base).
+	note string
+}
+
+// write writes the report through the template, else as markdown.
+func (r *checkReport) write(w io.Writer) error {
+	if r.tmpl != nil {
+		return execTemplate(w, r.tmpl, r.template())
+	}
+	return r.writeMarkdown(w)
 }
 
 // CheckTemplate is what a --format '{{ ... }}' template of check reads.
@@ -97,6 +108,9 @@ func (r *checkReport) failed() bool {
 
 // verdict is the report's first line.
 func (r *checkReport) verdict() string {
+	if r.note != "" {
+		return "check skipped: " + r.note
+	}
 	if !r.failed() {
 		return fmt.Sprintf("check passed: %s: %d files, %d statements: intact, replays, lint clean, in sync with %s", r.dir, r.files, r.stmts, r.to)
 	}
@@ -121,7 +135,12 @@ func (r *checkReport) writeMarkdown(w io.Writer) error {
 	if r.failed() {
 		mark = "❌"
 	}
-	fmt.Fprintf(&b, "%s **%s**\n\n", mark, md.Text(r.verdict()))
+	fmt.Fprintf(&b, "%s **%s**\n", mark, md.Text(r.verdict()))
+	if r.note != "" {
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	b.WriteString("\n")
 	var rows [][]string
 	for _, s := range r.steps {
 		res := "✅ passed"
