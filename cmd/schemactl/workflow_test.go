@@ -134,3 +134,21 @@ func TestGitLabJob(t *testing.T) {
 		t.Errorf("artifacts %+v", job.Artifacts)
 	}
 }
+
+// TestREADMEShowsReports: the reports the README shows rendered are the
+// golden outputs of the tests, so that they do not drift apart.
+func TestREADMEShowsReports(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"check_risky.md", "migrate_diff_dry_run.md"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(readme), "<blockquote>\n\n"+strings.TrimRight(string(b), "\n")+"\n\n</blockquote>") {
+			t.Errorf("README does not show testdata/%s as it is", name)
+		}
+	}
+}
