@@ -280,8 +280,8 @@ func (ev *strictEval) blockErr(b *hclsyntax.Block, format string, args ...any) e
 	return ev.errAt(b.DefRange(), fmt.Sprintf("data.%s.%s: ", b.Labels[0], b.Labels[1])+fmt.Sprintf(format, args...))
 }
 
-// attr evaluates a string attribute of a block; "" when it is absent and
-// optional.
+// attrStr evaluates a string attribute of a block; "" when it is absent
+// and optional.
 func (ev *strictEval) attrStr(b *hclsyntax.Block, name string, required bool) (string, error) {
 	a, ok := b.Body.Attributes[name]
 	if !ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/gocty"
 
 	"github.com/schemactl/schemactl/migrations"
 )
@@ -66,7 +66,7 @@ func evalTemplateDir(ev *strictEval, b *hclsyntax.Block) (cty.Value, error) {
 }
 
 // goValue converts a template variable: a string, number, bool, or a list
-// of them.
+// or map of them.
 func goValue(v cty.Value) (any, error) {
 	t := v.Type()
 	switch {
@@ -77,7 +77,7 @@ func goValue(v cty.Value) (any, error) {
 	case t == cty.Bool:
 		return v.True(), nil
 	case t == cty.Number:
-		if i, acc := v.AsBigFloat().Int64(); acc == 0 {
+		if i, acc := v.AsBigFloat().Int64(); acc == big.Exact {
 			return i, nil
 		}
 		f, _ := v.AsBigFloat().Float64()
@@ -94,7 +94,6 @@ func goValue(v cty.Value) (any, error) {
 		}
 		return out, nil
 	case t.IsMapType() || t.IsObjectType():
-		var m map[string]any
 		out := map[string]any{}
 		for k, e := range v.AsValueMap() {
 			g, err := goValue(e)
@@ -103,14 +102,9 @@ func goValue(v cty.Value) (any, error) {
 			}
 			out[k] = g
 		}
-		m = out
-		return m, nil
+		return out, nil
 	}
-	var s string
-	if err := gocty.FromCtyValue(v, &s); err == nil {
-		return s, nil
-	}
-	return nil, fmt.Errorf("want a string, a number, a bool or a list of them, got %s", t.FriendlyName())
+	return nil, fmt.Errorf("want a string, a number, a bool, or a list or map of them, got %s", t.FriendlyName())
 }
 
 // renderTemplates executes the top-level .sql templates of dir.
