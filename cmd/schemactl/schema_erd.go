@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/internal/erd"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -64,10 +65,55 @@ func writeChangePicture(c *cli.Context, w io.Writer, from, to *schema.State, for
 		return err
 	}
 	d := erd.Compare(a, b)
+	// The planner renamed what --rename names in the first state.
+	renames, err := pictureRenames(c, d)
+	if err != nil {
+		return err
+	}
+	d.MarkRenamed(renames)
 	if d, err = around(c, d, d.Changes()); err != nil {
 		return err
 	}
 	return writePicture(w, d, format)
+}
+
+// pictureRenames reads --rename as erd.Renamed: the names after every
+// rename (they apply in order: a column rename after a table rename names
+// the table by its new name, and a later rename of the table moves it).
+func pictureRenames(c *cli.Context, d *erd.Diagram) ([]erd.Renamed, error) {
+	var out []erd.Renamed
+	for _, raw := range c.StringSlice("rename") {
+		r, err := diff.ParseRename(raw)
+		if err != nil {
+			return nil, usagef("--rename: %v", err)
+		}
+		if r.Kind == "table" {
+			orig := r.Table
+			for i := range out {
+				o := &out[i]
+				if o.Table.Name == r.Table && (r.Schema == "" || o.Table.Schema == r.Schema) {
+					if o.Column == "" {
+						orig = o.OldTable
+					}
+					o.Table.Name = r.To
+				}
+			}
+			out = append(out, erd.Renamed{Table: erd.Name{Schema: r.Schema, Name: r.To}, OldTable: orig})
+			continue
+		}
+		out = append(out, erd.Renamed{Table: erd.Name{Schema: r.Schema, Name: r.Table}, Column: r.To, OldColumn: r.From})
+	}
+	// A rename without a schema is of the only schema that has the table.
+	for i := range out {
+		if out[i].Table.Schema == "" {
+			n, err := d.Lookup(out[i].Table.Name)
+			if err != nil {
+				return nil, fmt.Errorf("rename: %w", err)
+			}
+			out[i].Table = n
+		}
+	}
+	return out, nil
 }
 
 // around applies --around and --depth; without --around, a non-nil

@@ -50,6 +50,24 @@ func TestSchemaPictures(t *testing.T) {
 	if code != 0 || strings.Count(out, "[label=<") != 1 || strings.Contains(out, " -> ") {
 		t.Errorf("--depth 0: exit %d\n%s", code, out)
 	}
+	// Renames are drawn as such, not as a drop and an add.
+	dir := writeTemp(t, map[string]string{
+		"a.sql": "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);\nCREATE TABLE orders (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id));\n",
+		"b.sql": "CREATE TABLE clients (id int PRIMARY KEY, full_name text NOT NULL);\nCREATE TABLE orders (id int PRIMARY KEY, client_id int NOT NULL REFERENCES clients (id));\n",
+	})
+	code, out, stderr = runCLI(t, "schema", "diff", "--from", "file://"+filepath.Join(dir, "a.sql"), "--to", "file://"+filepath.Join(dir, "b.sql"), "--format", "mermaid", "--dev-url", dev,
+		"--rename", "table:customers=clients", "--rename", "column:clients.name=full_name", "--rename", "column:orders.customer_id=client_id")
+	for _, want := range []string{
+		`clients["clients (changed, renamed from customers)"] {`,
+		`text full_name "changed: renamed from name"`,
+		`integer client_id FK "changed: renamed from customer_id"`,
+		`clients ||..o{ orders : "client_id → id"`,
+	} {
+		if code != 0 || !strings.Contains(out, want) || strings.Contains(out, "added") || strings.Contains(out, "dropped") {
+			t.Errorf("renames: exit %d, %q, want %q in\n%s", code, stderr, want, out)
+			break
+		}
+	}
 	for _, bad := range []struct {
 		args []string
 		msg  string

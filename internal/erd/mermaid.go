@@ -154,6 +154,9 @@ func entityNotes(e *Entity, compared bool) []string {
 	if compared && e.Change != Unchanged {
 		notes = append(notes, string(e.Change))
 	}
+	if compared && e.was != "" {
+		notes = append(notes, "renamed from "+e.was)
+	}
 	return notes
 }
 

@@ -77,6 +77,8 @@ type Entity struct {
 	// Comment is the COMMENT ON text.
 	Comment string
 	Change  Change
+	// was is the old name of a renamed table (MarkRenamed).
+	was string
 	// details is what else defines the entity (indexes, checks, options,
 	// the view's query), compared to mark it changed.
 	details string

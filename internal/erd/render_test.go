@@ -91,6 +91,7 @@ func diagrams(t *testing.T) map[string]*erd.Diagram {
 		"example":        example,
 		"example-change": erd.Compare(example, next),
 		"kinds":          kinds,
+		"no-change":      erd.Compare(example, example).Around(nil, 1),
 	}
 	if p := pagilaPath(t); p != "" {
 		pagila := build(t, load(t, p))
