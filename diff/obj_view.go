@@ -46,6 +46,11 @@ func viewCreate(v *schema.PgView, replace bool) string {
 func (viewGen) create(o schema.PgObject) []string {
 	v := o.(*schema.PgView)
 	stmts := []string{viewCreate(v, false)}
+	if v.SelfReference {
+		// The view must exist, with its columns, before a query can
+		// read it: first a stand-in with the same columns.
+		stmts = []string{viewStandIn(v), viewCreate(v, true)}
+	}
 	stmts = append(stmts, commentIf(viewWord(v), v.SQLName, v.Comment)...)
 	for _, c := range v.Columns {
 		stmts = append(stmts, commentIf("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), c.Comment)...)
@@ -55,6 +60,16 @@ func (viewGen) create(o schema.PgObject) []string {
 		stmts = append(stmts, commentIf("INDEX", indexName(v, ix), ix.Comment)...)
 	}
 	return stmts
+}
+
+// viewStandIn creates a view with v's columns and no rows, for a view
+// whose own query reads it.
+func viewStandIn(v *schema.PgView) string {
+	cols := make([]string, len(v.Columns))
+	for i, c := range v.Columns {
+		cols[i] = "NULL::" + c.Type + " AS " + pgquote.Ident(c.Name)
+	}
+	return "CREATE VIEW " + v.SQLName + " AS\nSELECT " + strings.Join(cols, ", ") + "\nWHERE false"
 }
 
 // indexName qualifies a materialized view's index name with its schema.

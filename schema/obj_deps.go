@@ -208,6 +208,11 @@ func (in *objInspector) readDeps(ctx context.Context) error {
 		}
 		if o, ok := in.byOID[oidKey(ownCat, ownOID)]; ok {
 			if ref.Owner() == o.Ref() || ref == o.Ref() {
+				// A view's rule depends on the view only through its
+				// internal link, unless its query reads the view.
+				if v, ok := o.(*PgView); ok && ownCat == "pg_class" && !v.Materialized {
+					v.SelfReference = true
+				}
 				return nil
 			}
 			if objDeps[o] == nil {

@@ -36,6 +36,10 @@ type PgView struct {
 	// AccessMethod is the table access method of a materialized view when
 	// it is not heap.
 	AccessMethod string
+	// SelfReference is set for a view whose query reads the view itself
+	// (made by CREATE OR REPLACE VIEW over a first definition): it can
+	// only be created in two steps.
+	SelfReference bool
 }
 
 // PgIndexDef is an index as pg_get_indexdef prints it.
