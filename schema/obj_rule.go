@@ -57,7 +57,10 @@ WHERE w.rulename <> '_RETURN' AND n.nspname = ANY($1) AND %s
 ORDER BY 2, 3, 4`
 
 func (in *objInspector) readRules(ctx context.Context) error {
-	return in.query(ctx, fmt.Sprintf(rulesQuery, notExtMember("pg_rewrite", "w.oid")), func(rows *sql.Rows) error {
+	// A rule on an extension's table or view is the extension's, even
+	// when the extension's script did not make the rule itself a member.
+	cond := notExtMember("pg_rewrite", "w.oid") + " AND " + notExtMember("pg_class", "c.oid")
+	return in.query(ctx, fmt.Sprintf(rulesQuery, cond), func(rows *sql.Rows) error {
 		var (
 			oid                         int64
 			r                           = &PgRule{}
