@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/schemactl/schemactl/internal/pgquote"
 )
@@ -88,6 +89,12 @@ func (in *objInspector) readPrivileges(ctx context.Context) error {
 		}
 		if err := jsonInto(def, &p.Default); err != nil {
 			return err
+		}
+		if slices.Equal(p.Items, p.Default) {
+			// An ACL that grants what the default grants (GRANT ALL ...
+			// then REVOKE ALL, leaving the owner's own): nothing to plan,
+			// and what a database that never granted anything has too.
+			return nil
 		}
 		target := PgRef{Kind: PgKind(kind), Schema: schemaName, Name: name}
 		sub := kind
