@@ -54,12 +54,25 @@ func (viewGen) create(o schema.PgObject) []string {
 	stmts = append(stmts, commentIf(viewWord(v), v.SQLName, v.Comment)...)
 	for _, c := range v.Columns {
 		stmts = append(stmts, commentIf("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), c.Comment)...)
+		if c.Default != "" {
+			stmts = append(stmts, viewDefault(v, c.Name, c.Default))
+		}
 	}
 	for _, ix := range v.Indexes {
 		stmts = append(stmts, ix.Def)
 		stmts = append(stmts, commentIf("INDEX", indexName(v, ix), ix.Comment)...)
 	}
 	return stmts
+}
+
+// viewDefault sets (or, for "", drops) the default of a view's column,
+// which an INSERT through the view uses.
+func viewDefault(v *schema.PgView, col, def string) string {
+	head := "ALTER " + viewWord(v) + " " + v.SQLName + " ALTER COLUMN " + pgquote.Ident(col)
+	if def == "" {
+		return head + " DROP DEFAULT"
+	}
+	return head + " SET DEFAULT " + def
 }
 
 // viewStandIn creates a view with v's columns and no rows, for a view
@@ -110,12 +123,15 @@ func (viewGen) alter(fo, to schema.PgObject) ([]string, bool) {
 		stmts = append(stmts, viewCreate(v, true))
 	}
 	stmts = append(stmts, commentChange(viewWord(v), v.SQLName, from.Comment, v.Comment)...)
-	old := map[string]string{}
+	old := map[string]schema.PgViewColumn{}
 	for _, c := range from.Columns {
-		old[c.Name] = c.Comment
+		old[c.Name] = c
 	}
 	for _, c := range v.Columns {
-		stmts = append(stmts, commentChange("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), old[c.Name], c.Comment)...)
+		stmts = append(stmts, commentChange("COLUMN", v.SQLName+"."+pgquote.Ident(c.Name), old[c.Name].Comment, c.Comment)...)
+		if d := old[c.Name].Default; d != c.Default {
+			stmts = append(stmts, viewDefault(v, c.Name, c.Default))
+		}
 	}
 	// Indexes of a materialized view.
 	oldIx := map[string]schema.PgIndexDef{}

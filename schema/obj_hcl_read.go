@@ -730,6 +730,9 @@ func viewSQL(r *hclReader) []string {
 		if cm := c.str("comment"); cm != "" {
 			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", r.qname(), QuoteIdent(c.name()), QuoteLiteral(cm)))
 		}
+		if d := c.str("default"); d != "" {
+			stmts = append(stmts, fmt.Sprintf("ALTER %s %s ALTER COLUMN %s SET DEFAULT %s", word, r.qname(), QuoteIdent(c.name()), d))
+		}
 	}
 	for _, ix := range r.blocks("index") {
 		stmts = append(stmts, ix.str("def"))

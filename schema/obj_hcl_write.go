@@ -487,8 +487,11 @@ func writeView(body *hclwrite.Body, v *PgView) {
 		setString(b, "using", v.AccessMethod)
 	}
 	for _, c := range v.Columns {
-		if c.Comment != "" {
+		if c.Comment != "" || c.Default != "" {
 			cb := newBlock(b, "column", c.Name)
+			if c.Default != "" {
+				setText(cb, "default", c.Default)
+			}
 			setComment(cb, c.Comment)
 		}
 	}

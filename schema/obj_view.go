@@ -13,6 +13,9 @@ type PgViewColumn struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"` // format_type
 	Comment string `json:"comment"`
+	// Default is the column's default (ALTER VIEW ... SET DEFAULT), as
+	// pg_get_expr prints it; "" for none.
+	Default string `json:"default,omitempty"`
 }
 
 // PgView is a view or a materialized view.
@@ -58,8 +61,11 @@ SELECT c.oid::int8, n.nspname, c.relname, c.relkind = 'm',
 	c.relispopulated,
 	COALESCE((SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'), ''),
 	(SELECT json_agg(json_build_object('name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), '')) ORDER BY a.attnum)
-	 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
+		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
+		'default', COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')) ORDER BY a.attnum)
+	 FROM pg_catalog.pg_attribute a
+	 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+	 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
 	(SELECT json_agg(json_build_object('name', ic.relname, 'def', pg_catalog.pg_get_indexdef(i.indexrelid),
 		'comment', COALESCE(pg_catalog.obj_description(ic.oid, 'pg_class'), '')) ORDER BY ic.relname)
 	 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid)
