@@ -23,6 +23,7 @@ func (p *planner) atlas() error {
 	if err != nil {
 		return fmt.Errorf("diff: %w", err)
 	}
+	p.schemaComments(changes)
 	var top, main, drops []atlas.Change
 	modified := map[*atlas.Table]*atlas.ModifyTable{}
 	for _, c := range changes {

@@ -139,9 +139,18 @@ func Differences(got, want *schema.State) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compare with Atlas's differ: %w", err)
 	}
+	atlasSchemas := map[string]bool{}
 	for _, c := range changes {
 		if d := describeChange(c); d != "" {
 			out = append(out, "Atlas: "+d)
+		}
+		if m, ok := c.(*atlas.ModifySchema); ok {
+			atlasSchemas[m.S.Name] = true
+		}
+	}
+	for _, d := range schemaCommentDifferences(got.Realm, want.Realm) {
+		if !atlasSchemas[strings.TrimPrefix(strings.SplitN(d, ":", 2)[0], "schema ")] {
+			out = append(out, d)
 		}
 	}
 	// Views, functions, triggers, ... (obj_merge.go).
