@@ -7,8 +7,11 @@ const atlasColumnsMark = `"information_schema"."columns" AS t1`
 // %s, the columns of Atlas's columns query: information_schema.columns's
 // data type, nullability, default, lengths, precisions, interval type,
 // collation, identity and generation expressions computed the way that
-// view computes them (with its own information_schema._pg_* functions),
-// from the catalog rows of those tables only. The last value of an
+// view computes them, from the catalog rows of those tables only. The
+// lengths and precisions are the view's (its information_schema._pg_*
+// functions, by type OID and modifier of the column's type or of its
+// domain's base type) written inline: called as functions, they cost
+// more than the rest of the query. The last value of an
 // identity's sequence is read directly, not by matching every sequence's
 // name (pg_sequences). Columns the user may not read are listed too, as
 // pg_dump lists them.
@@ -32,11 +35,28 @@ SELECT
 	pg_catalog.format_type(a.atttypid, a.atttypmod) AS format_type,
 	CASE WHEN a.attnotnull OR (t.typtype = 'd' AND t.typnotnull) THEN 'NO' ELSE 'YES' END AS is_nullable,
 	CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS column_default,
-	information_schema._pg_char_max_length(tt.id, tt.mod) AS character_maximum_length,
-	information_schema._pg_numeric_precision(tt.id, tt.mod) AS numeric_precision,
-	information_schema._pg_datetime_precision(tt.id, tt.mod) AS datetime_precision,
-	information_schema._pg_numeric_scale(tt.id, tt.mod) AS numeric_scale,
-	information_schema._pg_interval_type(tt.id, tt.mod) AS interval_type,
+	CASE
+		WHEN tt.mod = -1 THEN NULL
+		WHEN tt.id IN (1042, 1043) THEN tt.mod - 4 -- bpchar, varchar
+		WHEN tt.id IN (1560, 1562) THEN tt.mod -- bit, varbit
+	END AS character_maximum_length,
+	CASE tt.id
+		WHEN 21 THEN 16 WHEN 23 THEN 32 WHEN 20 THEN 64 -- int2, int4, int8
+		WHEN 1700 THEN CASE WHEN tt.mod <> -1 THEN ((tt.mod - 4) >> 16) & 65535 END -- numeric
+		WHEN 700 THEN 24 WHEN 701 THEN 53 -- float4, float8
+	END AS numeric_precision,
+	CASE
+		WHEN tt.id = 1082 THEN 0 -- date
+		WHEN tt.id IN (1083, 1114, 1184, 1266) THEN CASE WHEN tt.mod < 0 THEN 6 ELSE tt.mod END -- time, timestamp, timestamptz, timetz
+		WHEN tt.id = 1186 THEN CASE WHEN tt.mod < 0 OR tt.mod & 65535 = 65535 THEN 6 ELSE tt.mod & 65535 END -- interval
+	END AS datetime_precision,
+	CASE
+		WHEN tt.id IN (21, 23, 20) THEN 0
+		WHEN tt.id = 1700 THEN CASE WHEN tt.mod <> -1 THEN (tt.mod - 4) & 65535 END
+	END AS numeric_scale,
+	CASE WHEN tt.id = 1186 THEN
+		pg_catalog.upper(substring(pg_catalog.format_type(tt.id, tt.mod) similar 'interval[()0-9]* #"%%#"' escape '#'))
+	END AS interval_type,
 	NULL::text AS character_set_name,
 	co.collname::text AS collation_name,
 	CASE WHEN a.attidentity IN ('a', 'd') THEN 'YES' ELSE 'NO' END AS is_identity,
@@ -46,7 +66,7 @@ SELECT
 		THEN pg_catalog.pg_sequence_last_value(seq.seqrelid) END AS identity_last,
 	CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END AS identity_generation,
 	CASE WHEN a.attgenerated <> '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END AS generation_expression,
-	pg_catalog.col_description(c.oid, a.attnum) AS comment,
+	d.description AS comment,
 	t.typtype,
 	t.typelem,
 	t.oid,
@@ -65,7 +85,12 @@ FROM
 	LEFT JOIN (pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence seq
 			ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.objid = seq.seqrelid AND dep.deptype = 'i')
 		ON dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum
-	CROSS JOIN LATERAL (SELECT information_schema._pg_truetypid(a.*, t.*) AS id, information_schema._pg_truetypmod(a.*, t.*) AS mod) tt
+	LEFT JOIN pg_catalog.pg_description d
+		ON d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = a.attnum
+	CROSS JOIN LATERAL (
+		SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END AS id,
+			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS mod
+	) tt
 WHERE
 	n.nspname = $1
 	AND c.relname IN (%s)

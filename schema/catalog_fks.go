@@ -6,7 +6,11 @@ const atlasFKsMark = `unnest(con.confkey) AS confkey`
 // fksCatalogQuery gives, for $1 the schema and the table names in %s, the
 // columns of Atlas's foreign keys query: one row per key column, ordered
 // by table, constraint and position, the key's columns paired with the
-// referenced ones by position.
+// referenced ones by position. The constraints are looked up table by
+// table (OFFSET 0 keeps the subquery apart): on a freshly loaded database
+// the statistics of pg_constraint are those of an empty one, and the
+// planner would otherwise compare every foreign key of the database with
+// every table asked for.
 const fksCatalogQuery = `
 SELECT
 	con.conname AS constraint_name,
@@ -21,7 +25,9 @@ SELECT
 FROM
 	pg_catalog.pg_namespace ns1
 	JOIN pg_catalog.pg_class t1 ON t1.relnamespace = ns1.oid
-	JOIN pg_catalog.pg_constraint con ON con.conrelid = t1.oid AND con.contype = 'f'
+	CROSS JOIN LATERAL (
+		SELECT * FROM pg_catalog.pg_constraint c WHERE c.conrelid = t1.oid AND c.contype = 'f' OFFSET 0
+	) con
 	JOIN pg_catalog.pg_class t2 ON t2.oid = con.confrelid
 	JOIN pg_catalog.pg_namespace ns2 ON ns2.oid = t2.relnamespace
 	CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(conkey, confkey, ord)
