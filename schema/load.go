@@ -177,7 +177,8 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 	if l.Source != nil && (l.Source.Kind == SourceSQL || l.Source.Kind == SourceMigrations) {
 		err = withPgConn(ctx, l.DB, func(conn *pgconn.PgConn) error {
 			if l.Source.Kind == SourceSQL {
-				return execSQLFiles(ctx, conn, sqlFiles)
+				_, remote := opts.Dev.(*devdb.Remote)
+				return execSQLFiles(ctx, conn, sqlFiles, remote)
 			}
 			return migrations.ReplayConn(ctx, conn, l.Dir.Files...)
 		})

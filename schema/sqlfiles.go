@@ -106,12 +106,16 @@ func dropsPublic(text string) bool {
 // execSQLFiles runs SQL files on conn in order, each in one transaction
 // (one round trip). A file that cannot run in a transaction (CREATE INDEX
 // CONCURRENTLY, ...) or that needs more locks than the server's lock table
-// holds runs again statement by statement. Errors name file:line:col,
-// PostgreSQL's message and its SQLSTATE.
-func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile) error {
+// holds runs again statement by statement, except on a remote dev server
+// (remote), where it is a LockTableError (locktable.go). Errors name
+// file:line:col, PostgreSQL's message and its SQLSTATE.
+func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile, remote bool) error {
 	for _, f := range files {
 		if len(f.copies) > 0 {
 			err := execWithCopies(ctx, conn, f, true)
+			if remote && LockTableFull(err) {
+				return lockTableError(ctx, conn, f)
+			}
 			if needsNoTx(err) {
 				err = execWithCopies(ctx, conn, f, false)
 			}
@@ -121,6 +125,9 @@ func execSQLFiles(ctx context.Context, conn *pgconn.PgConn, files []*sqlFile) er
 			continue
 		}
 		err := migrations.ExecFile(ctx, conn, f.File)
+		if remote && LockTableFull(err) {
+			return lockTableError(ctx, conn, f)
+		}
 		if needsNoTx(err) {
 			g := *f.File
 			g.TxMode = migrations.TxModeNone
