@@ -98,7 +98,7 @@ func (e *UnprovenError) Error() string {
 // table holds in one transaction (its transaction rolled back) is applied
 // again statement by statement: the state it reaches is what is proven.
 func Prove(ctx context.Context, db *sql.DB, plan *Plan, want *schema.State, scope schema.Scope) error {
-	err := Apply(ctx, db, plan)
+	err := applyForProof(ctx, db, plan)
 	if plan.Transactional && schema.LockTableFull(err) {
 		err = applyStmts(ctx, db, plan.Stmts, false, 0)
 	}
