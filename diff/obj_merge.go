@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -199,7 +200,14 @@ func objectDifferences(got, want *atlas.Realm, opts ObjectOptions) []string {
 				continue
 			}
 			if stmts, recreate := gen.alter(a, b); recreate || len(stmts) > 0 {
-				out = append(out, k+" differs")
+				msg := k + " differs"
+				if pa, ok := a.(*schema.PgPrivileges); ok {
+					// Which grants: the owner's own are never listed, so a
+					// grant to a role that owns the object on one side only
+					// shows here.
+					msg += fmt.Sprintf(" (has %s, wants %s)", strings.Join(pa.Items, " "), strings.Join(b.(*schema.PgPrivileges).Items, " "))
+				}
+				out = append(out, msg)
 			}
 		}
 	}

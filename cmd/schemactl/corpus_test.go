@@ -18,7 +18,10 @@ import (
 // corpusCases are the directories of the shared corpus that hold a real
 // schema to round-trip: every <name>/schema.sql, with an optional
 // <name>/baseline.sql (the roles the schema grants to, which a real
-// deployment has before any migration).
+// deployment has before any migration) and an optional <name>/EXPECTED_ERROR:
+// a schema the tool cannot plan yet, with the error `migrate diff` must
+// stop with (no migration written) — the test fails as soon as the tool
+// either writes a migration for it or fails another way.
 func corpusCases(t *testing.T) (dir string, names []string) {
 	t.Helper()
 	dir = filepath.Dir(corpus.Require(t, "pagila", "schema.sql"))
@@ -85,6 +88,17 @@ func corpusRoundTrip(t *testing.T, bin, caseDir string) {
 		args = append(args, "--dev-baseline", "file://"+baseline)
 	}
 	code, _, stderr := runCLI(t, append([]string{"migrate", "diff", "init"}, args...)...)
+	if want, err := os.ReadFile(filepath.Join(caseDir, "EXPECTED_ERROR")); err == nil {
+		w := strings.TrimSpace(string(want))
+		if code == 0 || !strings.Contains(stderr, w) {
+			t.Fatalf("migrate diff: exit %d, want a failure with %q (EXPECTED_ERROR); stderr:\n%s", code, w, stderr)
+		}
+		if n := len(sqlFiles(t, filepath.Join(work, "migrations"))); n != 0 {
+			t.Fatalf("migrate diff failed but wrote %d file(s)", n)
+		}
+		t.Logf("%s: fails as expected: %s", filepath.Base(caseDir), w)
+		return
+	}
 	if code != 0 {
 		t.Fatalf("migrate diff from an empty directory: exit %d\n%s", code, stderr)
 	}
