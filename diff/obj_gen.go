@@ -95,6 +95,8 @@ func genForMore(o schema.PgObject) (objGen, error) {
 		return foreignTableGen{}, nil
 	case *schema.PgPublication:
 		return publicationGen{}, nil
+	case *schema.PgBaseType:
+		return baseTypeGen{}, nil
 	}
 	return nil, fmt.Errorf("unsupported object: %s", o.Ref())
 }

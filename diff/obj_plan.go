@@ -99,7 +99,7 @@ var kindRank = map[schema.PgKind]int{
 	schema.PgKindOpClass: 4, schema.PgKindStatistics: 7,
 	schema.PgKindLanguage: 3, schema.PgKindAccessMethod: 3, schema.PgKindCast: 4, schema.PgKindTransform: 4,
 	schema.PgKindForeignWrapper: 4, schema.PgKindForeignServer: 5, schema.PgKindUserMapping: 6, schema.PgKindForeignTable: 6,
-	schema.PgKindRule: 7, schema.PgKindPublication: 9,
+	schema.PgKindRule: 7, schema.PgKindPublication: 9, schema.PgKindBaseType: 1,
 }
 
 func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {

@@ -20,7 +20,7 @@ type unmodelledQuery struct {
 }
 
 var unmodelledQueries = []unmodelledQuery{
-	{KindBaseType, typeQuery(`t.typtype IN ('b', 'p') AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type el WHERE el.oid = t.typelem AND el.typarray = t.oid)`)},
+	{KindBaseType, typeQuery(`t.typtype = 'p'`)},
 }
 
 // typeQuery lists types matching cond.

@@ -259,6 +259,10 @@ func (in *objInspector) resolve(catalog string, oid int64, attname string) (PgRe
 	if e, ok := in.idx.exts[oidKey(catalog, oid)]; ok {
 		return e, true
 	}
+	if b, ok := in.byOID[oidKey(catalog, oid)].(*PgBaseType); ok {
+		// A base type, its array type or one of its I/O functions.
+		return b.Ref(), true
+	}
 	switch catalog {
 	case "pg_class":
 		return in.idx.relRef(oid, attname)

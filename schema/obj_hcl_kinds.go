@@ -66,11 +66,12 @@ var kindBlocks = map[string]struct {
 	"operator":                  {make: func() hclKinded { return &PgOperator{} }},
 	"operator_family":           {make: func() hclKinded { return &PgOpFamily{} }},
 	"operator_class":            {make: func() hclKinded { return &PgOpClass{} }},
+	"base_type":                 {make: func() hclKinded { return &PgBaseType{} }},
 }
 
 // kindBlockOrder is the order in which the blocks are written.
 var kindBlockOrder = []PgKind{
-	PgKindCollation, PgKindTSParser, PgKindTSTemplate, PgKindTSDict, PgKindTSConfig, PgKindConversion,
+	PgKindCollation, PgKindBaseType, PgKindTSParser, PgKindTSTemplate, PgKindTSDict, PgKindTSConfig, PgKindConversion,
 	PgKindOperator, PgKindOpFamily, PgKindOpClass, PgKindStatistics,
 }
 

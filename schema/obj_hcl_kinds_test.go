@@ -18,7 +18,13 @@ CREATE SCHEMA app;
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE COLLATION app.lc (lc_collate = 'C', lc_ctype = 'C.UTF-8');
 COMMENT ON COLLATION ci IS 'case-insensitive';
-CREATE TABLE t (id int, a int, b int, name text COLLATE ci, code text COLLATE app.lc, body text);
+CREATE TYPE myint;
+CREATE FUNCTION myint_in(cstring) RETURNS myint LANGUAGE internal IMMUTABLE STRICT AS 'int4in';
+CREATE FUNCTION myint_out(myint) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'int4out';
+COMMENT ON FUNCTION myint_out(myint) IS 'out';
+CREATE TYPE myint (INPUT = myint_in, OUTPUT = myint_out, INTERNALLENGTH = 4, PASSEDBYVALUE, DEFAULT = '7', DELIMITER = ';');
+COMMENT ON TYPE myint IS 'an int';
+CREATE TABLE t (id int, m myint, a int, b int, name text COLLATE ci, code text COLLATE app.lc, body text);
 CREATE STATISTICS st_ab (ndistinct, dependencies) ON a, b FROM t;
 CREATE STATISTICS app.st_expr ON (a + b), lower(name) FROM t;
 ALTER STATISTICS st_ab SET STATISTICS 300;
@@ -59,7 +65,7 @@ func TestKindsHCLRoundTrip(t *testing.T) {
 	text := string(full)
 	for _, block := range []string{`collation "ci"`, `collation "lc"`, `statistics "st_ab"`, `statistics "st_expr"`,
 		`text_search_configuration "cfg"`, `text_search_dictionary "simple_en"`, `text_search_parser "prs"`,
-		`text_search_template "tmpl"`, `conversion "cv"`, `operator "==="`, `operator_family "fam"`, `operator_class "cls"`} {
+		`text_search_template "tmpl"`, `conversion "cv"`, `operator "==="`, `operator_family "fam"`, `operator_class "cls"`, `base_type "myint"`} {
 		if !strings.Contains(text, block) {
 			t.Errorf("HCL lacks %s", block)
 		}

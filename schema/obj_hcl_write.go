@@ -238,7 +238,7 @@ func NotInHCL(st *State) []string {
 			PgKindView, PgKindMatView, PgKindTrigger, PgKindPolicy, PgKindRowSecurity,
 			PgKindRange, PgKindEventTrigger, PgKindPrivileges:
 		case PgKindCollation, PgKindStatistics, PgKindTSConfig, PgKindTSDict, PgKindTSParser, PgKindTSTemplate,
-			PgKindConversion, PgKindOperator, PgKindOpFamily, PgKindOpClass:
+			PgKindConversion, PgKindOperator, PgKindOpFamily, PgKindOpClass, PgKindBaseType:
 		default:
 			out = append(out, o.Ref().String())
 		}

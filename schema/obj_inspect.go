@@ -91,6 +91,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"domains", in.readDomains},
 		{"composite types", in.readComposites},
 		{"range types", in.readRanges},
+		{"base types", in.readBaseTypes},
 		{"policies", in.readPolicies},
 		{"row level security", in.readRowSecurity},
 		{"casts", in.readCasts},

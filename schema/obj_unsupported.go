@@ -28,7 +28,7 @@ func unsupportedQuery() string {
 func unsupportedOthers() string {
 	return `SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype IN ('b', 'p') AND t.typelem = 0 AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
+WHERE t.typtype = 'p' AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
 UNION ALL
 SELECT 'foreign table partition or child', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
