@@ -66,12 +66,12 @@ SELECT 'schema', n.nspname, '', '', 'SCHEMA ' || pg_catalog.quote_ident(n.nspnam
 FROM pg_catalog.pg_namespace n
 WHERE n.nspacl IS NOT NULL AND n.nspname = ANY($1)
 UNION ALL
-SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'e' THEN 'enum' WHEN 'r' THEN 'range type' ELSE 'composite type' END,
+SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'e' THEN 'enum' WHEN 'r' THEN 'range type' WHEN 'b' THEN 'base type' ELSE 'composite type' END,
 	n.nspname, t.typname, '', 'TYPE ' || pg_catalog.format_type(t.oid, NULL),
 	` + acl("t.typacl", "t.typowner") + `::text,
 	` + acl("pg_catalog.acldefault('T'::\"char\", t.typowner)", "t.typowner") + `::text
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typacl IS NOT NULL AND t.typtype IN ('d', 'e', 'r', 'c') AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
+WHERE t.typacl IS NOT NULL AND t.typtype IN ('d', 'e', 'r', 'c', 'b') AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
 ORDER BY 1, 2, 3, 4`
 
 func (in *objInspector) readPrivileges(ctx context.Context) error {
