@@ -3,6 +3,7 @@ package migrations
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -59,6 +60,9 @@ func (a *applier) useConnOf(ctx context.Context, f *ApplyFile) (restore func(), 
 		if a.priv, err = a.opts.Privileged(ctx); err != nil {
 			return nil, fmt.Errorf("%s: connect as the privileged role: %w", f.Path, err)
 		}
+		if err := sameDatabase(ctx, a.conn, a.priv); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
+		}
 	}
 	saved := a.conn
 	a.conn = a.priv
@@ -68,3 +72,31 @@ func (a *applier) useConnOf(ctx context.Context, f *ApplyFile) (restore func(), 
 // PrivilegedConnector opens (once per apply) the connection privileged
 // files run on; the caller closes it after Apply returns.
 type PrivilegedConnector func(ctx context.Context) (*pgx.Conn, error)
+
+// sameDatabase checks that the privileged connection reaches the target's
+// own database on the target's own server: a privileged file run anywhere
+// else would be recorded as applied on a target it never touched (a fleet
+// whose targets are on several servers but whose privileged connection
+// names one). Both connections read the server's start time and the
+// database's OID, which any role may read.
+func sameDatabase(ctx context.Context, target, priv *pgx.Conn) error {
+	const q = "SELECT pg_postmaster_start_time(), oid, datname FROM pg_database WHERE datname = current_database()"
+	type ident struct {
+		started time.Time
+		oid     uint32
+		name    string
+	}
+	var t, p ident
+	if err := target.QueryRow(ctx, q).Scan(&t.started, &t.oid, &t.name); err != nil {
+		return fmt.Errorf("identify the target's database: %w", err)
+	}
+	if err := priv.QueryRow(ctx, q).Scan(&p.started, &p.oid, &p.name); err != nil {
+		return fmt.Errorf("identify the privileged connection's database: %w", err)
+	}
+	if t.started.Equal(p.started) && t.oid == p.oid {
+		return nil
+	}
+	tc, pc := target.Config(), priv.Config()
+	return fmt.Errorf("the privileged connection (database %q on %s:%d) does not reach the target's database (%q on %s:%d): it would run the file elsewhere; give each target a privileged connection to its own server (with several servers, an env with for_each and an admin_url per instance)",
+		p.name, pc.Host, pc.Port, t.name, tc.Host, tc.Port)
+}
