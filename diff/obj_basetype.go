@@ -6,7 +6,9 @@ import "github.com/schemactl/schemactl/schema"
 // change of definition that PostgreSQL cannot make in place (anything
 // but STORAGE to a non-plain strategy, or the bodies of the functions)
 // drops and creates the type again; when a table uses it, the plan
-// refuses, naming the type (checkTableUsers).
+// refuses, naming the type (checkTableUsers). A shell type is created
+// with CREATE TYPE name; defining it keeps it, taking a definition away
+// drops the type and creates the shell again.
 type baseTypeGen struct{}
 
 func (baseTypeGen) create(o schema.PgObject) []string { return o.(*schema.PgBaseType).CreateSQL() }
@@ -19,6 +21,19 @@ func (baseTypeGen) drop(o schema.PgObject) []string {
 
 func (baseTypeGen) alter(fo, to schema.PgObject) ([]string, bool) {
 	from, b := fo.(*schema.PgBaseType), to.(*schema.PgBaseType)
+	switch {
+	case from.Shell && b.Shell:
+		return commentChange("TYPE", b.SQLName, from.Comment, b.Comment), false
+	case from.Shell:
+		// The shell gets its functions and its definition.
+		stmts := b.CreateSQL()[1:]
+		if from.Comment != "" && b.Comment == "" {
+			stmts = append(stmts, commentOn("TYPE", b.SQLName, ""))
+		}
+		return stmts, false
+	case b.Shell:
+		return nil, true
+	}
 	if len(from.Funcs) != len(b.Funcs) {
 		return nil, true
 	}

@@ -48,7 +48,6 @@ func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, er
 		{"sequences", c.readSequences},
 		{"enums", c.readEnums},
 		{"domains", c.readDomains},
-		{"unmodelled objects", c.readUnmodelled},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, q, names); err != nil {

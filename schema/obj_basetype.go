@@ -21,9 +21,14 @@ const PgKindBaseType PgKind = "base type"
 // the type, so they cannot exist without it nor it without them: those of
 // the inspected schemas belong to the type (Funcs) and are not objects of
 // their own. The type is created as a shell first, then its functions,
-// then its definition. Its implicit array type is not an object.
+// then its definition. Its implicit array type is not an object. A shell
+// type left without a definition (CREATE TYPE name;) is a PgBaseType with
+// Shell set and nothing else.
 type PgBaseType struct {
 	PgHeader
+	// Shell is set for a shell type: created, commented and dropped, with
+	// no definition nor functions.
+	Shell bool
 	// Input, Output, Receive, Send, TypmodIn, TypmodOut, Analyze and
 	// Subscript are the support functions as regproc prints them, ""
 	// when none (only Input and Output are required).
@@ -89,6 +94,32 @@ var (
 	typAlign   = map[string]string{"c": "char", "s": "int2", "i": "int4", "d": "double"}
 	typStorage = map[string]string{"p": "plain", "e": "external", "x": "extended", "m": "main"}
 )
+
+// shellTypesQuery lists the shell types: user-defined pseudo-types, which
+// only CREATE TYPE name makes.
+const shellTypesQuery = `
+SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
+	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'p' AND n.nspname = ANY($1) AND %s
+ORDER BY 2, 3`
+
+// readShellTypes reads the shell types left without a definition.
+func (in *objInspector) readShellTypes(ctx context.Context) error {
+	return in.query(ctx, fmt.Sprintf(shellTypesQuery, notExtMember("pg_type", "t.oid")), func(rows *sql.Rows) error {
+		var (
+			oid              int64
+			b                = &PgBaseType{Shell: true}
+			schemaName, name string
+		)
+		if err := rows.Scan(&oid, &schemaName, &name, &b.SQLName, &b.Comment); err != nil {
+			return err
+		}
+		b.ID = PgRef{Kind: PgKindBaseType, Schema: schemaName, Name: name}
+		in.add("pg_type", oid, b)
+		return nil
+	})
+}
 
 // readBaseTypes reads the base types. It runs after readFunctions: the
 // I/O functions read there are taken out of the schemas and into their
@@ -201,6 +232,9 @@ func (b *PgBaseType) Options() string {
 // I/O functions, its definition, and the comments.
 func (b *PgBaseType) CreateSQL() []string {
 	stmts := []string{"CREATE TYPE " + b.SQLName}
+	if b.Shell {
+		return withComment(stmts, "TYPE", b.SQLName, b.Comment)
+	}
 	for _, f := range b.Funcs {
 		stmts = append(stmts, strings.TrimRight(f.Def, "\n"))
 	}
@@ -214,6 +248,9 @@ func (b *PgBaseType) CreateSQL() []string {
 func (b *PgBaseType) hclType() string { return "base_type" }
 
 func (b *PgBaseType) hclFields() []kindField {
+	if b.Shell {
+		return []kindField{{name: "shell", b: &b.Shell}}
+	}
 	b.hclDefs, b.hclComments = nil, nil
 	for _, f := range b.Funcs {
 		b.hclDefs = append(b.hclDefs, f.Def)
@@ -225,6 +262,7 @@ func (b *PgBaseType) hclFields() []kindField {
 		}
 	}
 	return []kindField{
+		{name: "shell", b: &b.Shell},
 		{name: "input", s: &b.Input}, {name: "output", s: &b.Output}, {name: "receive", s: &b.Receive},
 		{name: "send", s: &b.Send}, {name: "typmod_in", s: &b.TypmodIn}, {name: "typmod_out", s: &b.TypmodOut},
 		{name: "analyze", s: &b.Analyze}, {name: "subscript", s: &b.Subscript},

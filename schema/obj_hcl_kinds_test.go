@@ -24,6 +24,8 @@ CREATE FUNCTION myint_out(myint) RETURNS cstring LANGUAGE internal IMMUTABLE STR
 COMMENT ON FUNCTION myint_out(myint) IS 'out';
 CREATE TYPE myint (INPUT = myint_in, OUTPUT = myint_out, INTERNALLENGTH = 4, PASSEDBYVALUE, DEFAULT = '7', DELIMITER = ';');
 COMMENT ON TYPE myint IS 'an int';
+CREATE TYPE app.later;
+COMMENT ON TYPE app.later IS 'a shell';
 CREATE TABLE t (id int, m myint, a int, b int, name text COLLATE ci, code text COLLATE app.lc, body text);
 CREATE STATISTICS st_ab (ndistinct, dependencies) ON a, b FROM t;
 CREATE STATISTICS app.st_expr ON (a + b), lower(name) FROM t;
@@ -65,7 +67,7 @@ func TestKindsHCLRoundTrip(t *testing.T) {
 	text := string(full)
 	for _, block := range []string{`collation "ci"`, `collation "lc"`, `statistics "st_ab"`, `statistics "st_expr"`,
 		`text_search_configuration "cfg"`, `text_search_dictionary "simple_en"`, `text_search_parser "prs"`,
-		`text_search_template "tmpl"`, `conversion "cv"`, `operator "==="`, `operator_family "fam"`, `operator_class "cls"`, `base_type "myint"`} {
+		`text_search_template "tmpl"`, `conversion "cv"`, `operator "==="`, `operator_family "fam"`, `operator_class "cls"`, `base_type "myint"`, `base_type "later"`, `shell   = true`} {
 		if !strings.Contains(text, block) {
 			t.Errorf("HCL lacks %s", block)
 		}

@@ -92,6 +92,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"composite types", in.readComposites},
 		{"range types", in.readRanges},
 		{"base types", in.readBaseTypes},
+		{"shell types", in.readShellTypes},
 		{"policies", in.readPolicies},
 		{"row level security", in.readRowSecurity},
 		{"casts", in.readCasts},

@@ -26,11 +26,7 @@ func unsupportedQuery() string {
 // unsupportedOthers lists the unsupported objects whose names are built
 // each its own way.
 func unsupportedOthers() string {
-	return `SELECT 'base type', pg_catalog.format_type(t.oid, NULL)
-FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
-WHERE t.typtype = 'p' AND n.nspname = ANY($1) AND ` + notExtMember("pg_type", "t.oid") + `
-UNION ALL
-SELECT 'foreign table partition or child', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+	return `SELECT 'foreign table partition or child', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'f' AND (c.relispartition OR EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)) AND n.nspname = ANY($1) AND ` + notExtMember("pg_class", "c.oid") + `
 UNION ALL
