@@ -116,6 +116,10 @@ type inspectConfig struct {
 	atlasQueries bool
 	// counts, when not nil, counts the queries replaced.
 	counts *catalogRewrites
+	// requireSchemas makes a scope none of whose schemas exists an error:
+	// for a database the user names, where it is a mistyped name, not for
+	// a dev database, where it is an empty state.
+	requireSchemas bool
 }
 
 // openAtlas opens Atlas's PostgreSQL driver on conn with the partition

@@ -55,7 +55,7 @@ func Inspect(ctx context.Context, url string, scope Scope) (*State, error) {
 		return nil, err
 	}
 	defer db.Close()
-	st, err := InspectDB(ctx, db, scope)
+	st, err := inspectDB(ctx, db, scope, inspectConfig{requireSchemas: true})
 	if err != nil {
 		return nil, pgurl.RedactError(fmt.Errorf("inspect %s: %w", pgurl.Redact(url), err), pgurl.Password(url))
 	}
@@ -93,7 +93,11 @@ func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) 
 	}
 	opts := &atlas.InspectRealmOption{Schemas: scope.Schemas}
 	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 {
-		return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
+		if cfg.requireSchemas {
+			return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
+		}
+		// A dev database (an empty state, a proof) that holds none of
+		// them holds an empty state.
 	}
 	realm, err := cfg.inspectRealm(ctx, tx, drv, opts)
 	if err != nil {
@@ -107,7 +111,7 @@ func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) 
 	}
 	// Views, functions, triggers, types, extensions, policies, grants
 	// (obj_*.go); an object nothing models stops the inspection.
-	if err := inspectObjectsTx(ctx, tx, realm, ObjectOptions{IncludePrivileges: scope.IncludePrivileges, WithCatalog: true}); err != nil {
+	if err := inspectObjectsTx(ctx, tx, realm, ObjectOptions{IncludePrivileges: scope.IncludePrivileges, WithCatalog: true, Schemas: scope.Schemas}); err != nil {
 		return nil, err
 	}
 	return &State{Realm: realm, Catalog: cat}, nil

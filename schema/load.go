@@ -76,7 +76,7 @@ func LoadSource(ctx context.Context, src *Source, opts LoadOptions) (*Loaded, er
 		if err != nil {
 			return nil, err
 		}
-		st, err := InspectDB(ctx, db, opts.Scope)
+		st, err := inspectDB(ctx, db, opts.Scope, inspectConfig{requireSchemas: true})
 		if err != nil {
 			db.Close()
 			return nil, pgurl.RedactError(fmt.Errorf("inspect %s: %w", src.Redacted(), err), pgurl.Password(raw))

@@ -19,6 +19,10 @@ type ObjectOptions struct {
 	// models domains and standalone sequences and gives serial columns
 	// their plain type back: those are then left to it.
 	WithCatalog bool
+	// Schemas, when set, is the scope of the inspection (--schema): an
+	// extension installed in another schema is left out with the rest of
+	// that schema.
+	Schemas []string
 }
 
 // objQuerier runs queries; *sql.Tx and *sql.Conn are objQueriers.

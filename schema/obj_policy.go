@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 )
 
 // PgExtension is an installed extension (plpgsql, which every database
@@ -20,7 +21,7 @@ type PgExtension struct {
 
 const extensionsQuery = `
 SELECT x.oid::int8, x.extname, pg_catalog.quote_ident(x.extname), pg_catalog.quote_ident(n.nspname), x.extversion,
-	COALESCE(pg_catalog.obj_description(x.oid, 'pg_extension'), '')
+	COALESCE(pg_catalog.obj_description(x.oid, 'pg_extension'), ''), n.nspname
 FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql'
 ORDER BY 2`
@@ -28,12 +29,15 @@ ORDER BY 2`
 func (in *objInspector) readExtensions(ctx context.Context) error {
 	return in.queryArgs(ctx, extensionsQuery, nil, func(rows *sql.Rows) error {
 		var (
-			oid  int64
-			x    = &PgExtension{}
-			name string
+			oid          int64
+			x            = &PgExtension{}
+			name, schema string
 		)
-		if err := rows.Scan(&oid, &name, &x.Name, &x.SchemaName, &x.Version, &x.Comment); err != nil {
+		if err := rows.Scan(&oid, &name, &x.Name, &x.SchemaName, &x.Version, &x.Comment, &schema); err != nil {
 			return err
+		}
+		if len(in.opts.Schemas) > 0 && !slices.Contains(in.opts.Schemas, schema) {
+			return nil // installed in a schema left out of the scope
 		}
 		x.ID = PgRef{Kind: PgKindExtension, Name: name}
 		x.SQLName = x.Name

@@ -1,0 +1,68 @@
+package schema_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/schemactl/schemactl/devdb"
+	"github.com/schemactl/schemactl/schema"
+)
+
+// TestScopeSchemas: with a schema scope (--schema), an extension
+// installed in a schema out of the scope is left out like the rest of
+// that schema, one in the scope is kept; a database the user names that
+// holds none of the schemas is an error (a mistyped name), while a dev
+// database holding none of them (an empty state) is an empty state.
+func TestScopeSchemas(t *testing.T) {
+	ctx := context.Background()
+	url := devdb.ForTest(t)
+	db, err := schema.OpenDB(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA public;
+		CREATE SCHEMA app; CREATE TABLE app.u (e ext.citext)`); err != nil {
+		t.Fatal(err)
+	}
+	extensions := func(st *schema.State) []string {
+		var names []string
+		for _, o := range schema.Objects(st.Realm) {
+			if x, ok := o.(*schema.PgExtension); ok {
+				names = append(names, x.Name)
+			}
+		}
+		return names
+	}
+	st, err := schema.Inspect(ctx, url, schema.Scope{Schemas: []string{"app", "ext"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(extensions(st), ","); got != "citext" {
+		t.Errorf("extensions in scope app, ext: %q, want citext (pg_trgm is in public)", got)
+	}
+	if st, err = schema.Inspect(ctx, url, schema.Scope{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(extensions(st), ","); got != "citext,pg_trgm" {
+		t.Errorf("extensions without a scope: %q", got)
+	}
+	if _, err := schema.Inspect(ctx, url, schema.Scope{Schemas: []string{"apq"}}); err == nil || !strings.Contains(err.Error(), "none of the schemas apq exists") {
+		t.Errorf("a scope naming no schema of the database: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "empty.sql")
+	if err := os.WriteFile(file, []byte("-- nothing yet\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := schema.Load(ctx, "file://"+file, schema.LoadOptions{Dev: dev(t), Scope: schema.Scope{Schemas: []string{"app"}}})
+	if err != nil {
+		t.Fatalf("an empty desired state in scope app: %v", err)
+	}
+	defer l.Close(ctx)
+	if len(l.Realm.Schemas) != 0 {
+		t.Errorf("schemas of an empty state: %v", l.Realm.Schemas)
+	}
+}
