@@ -17,6 +17,8 @@ type objCase struct {
 	want []string
 	// absent are substrings the plan must not contain.
 	absent []string
+	// stmts, when not 0, is the number of statements the plan must have.
+	stmts int
 	// wantErr is a substring of the expected planning error.
 	wantErr string
 	// atlas also runs the case through PlanObjects with Atlas's planner;
@@ -83,6 +85,9 @@ func checkCase(t *testing.T, c objCase, plan []*migrate.Change, err error) {
 		t.Fatal(err)
 	}
 	checkOrder(t, plan, c.want)
+	if c.stmts != 0 && len(plan) != c.stmts {
+		t.Errorf("plan has %d statements, want %d:\n%s", len(plan), c.stmts, planText(plan))
+	}
 	for _, a := range c.absent {
 		if strings.Contains(planText(plan), a) {
 			t.Errorf("plan contains %q:\n%s", a, planText(plan))
@@ -111,7 +116,11 @@ const baseTable = `CREATE TABLE t (id int PRIMARY KEY, a int, b text);
 var objCases = []objCase{
 	// Views.
 	{name: "create view", atlas: true, old: baseTable, new: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
-		want: []string{"CREATE VIEW public.v"}},
+		want: []string{"CREATE VIEW public.v"}, absent: []string{"OR REPLACE", "WHERE false"}, stmts: 1},
+	{name: "create views on views", atlas: true, old: baseTable,
+		new: baseTable + `CREATE VIEW v AS SELECT id, a FROM t; CREATE VIEW vv AS SELECT v.id, t.b FROM v JOIN t USING (id);
+CREATE VIEW vvv AS SELECT count(*) AS n FROM vv WHERE EXISTS (SELECT 1 FROM v);`,
+		want: []string{"CREATE VIEW public.v", "CREATE VIEW public.vv", "CREATE VIEW public.vvv"}, absent: []string{"OR REPLACE", "WHERE false"}, stmts: 3},
 	{name: "drop view", old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`, new: baseTable,
 		want: []string{"DROP VIEW public.v"}},
 	{name: "change view body", atlas: true, old: baseTable + `CREATE VIEW v AS SELECT id, a FROM t;`,
@@ -128,7 +137,18 @@ var objCases = []objCase{
 		want: []string{`ALTER VIEW public.v ALTER COLUMN "id" SET DEFAULT 0`, `ALTER VIEW public.v ALTER COLUMN "b" SET DEFAULT 'x'::text`}},
 	{name: "view that reads itself", old: baseTable,
 		new:  baseTable + `CREATE VIEW v AS SELECT id, b FROM t; CREATE OR REPLACE VIEW v AS SELECT id, b FROM v;`,
-		want: []string{"CREATE VIEW public.v AS\nSELECT NULL::integer AS", "CREATE OR REPLACE VIEW public.v AS"}},
+		want: []string{"CREATE VIEW public.v AS\nSELECT NULL::integer AS", "CREATE OR REPLACE VIEW public.v AS"}, stmts: 2},
+	{name: "view that reads itself in a subquery", old: baseTable,
+		new: baseTable + `CREATE VIEW v AS SELECT id FROM t;
+CREATE OR REPLACE VIEW v AS SELECT id FROM t WHERE NOT EXISTS (SELECT 1 FROM v);`,
+		want: []string{"CREATE VIEW public.v AS\nSELECT NULL::integer AS", "CREATE OR REPLACE VIEW public.v AS"}, stmts: 2},
+	{name: "view that reads itself without a column", old: baseTable,
+		new:  baseTable + `CREATE VIEW v AS SELECT 0::bigint AS n; CREATE OR REPLACE VIEW v AS SELECT count(*) AS n FROM v;`,
+		want: []string{"CREATE VIEW public.v AS\nSELECT NULL::bigint AS", "CREATE OR REPLACE VIEW public.v AS"}, stmts: 2},
+	{name: "view that reads itself in a CTE", old: baseTable,
+		new: baseTable + `CREATE VIEW v AS SELECT 1 AS x;
+CREATE OR REPLACE VIEW v AS WITH r AS (SELECT x FROM v) SELECT 1 AS x FROM r;`,
+		want: []string{"CREATE VIEW public.v AS\nSELECT NULL::integer AS", "CREATE OR REPLACE VIEW public.v AS"}, stmts: 2},
 	{name: "view that reads itself dropped", old: baseTable + `CREATE VIEW v AS SELECT id, b FROM t; CREATE OR REPLACE VIEW v AS SELECT id, b FROM v;`,
 		new:  baseTable,
 		want: []string{"DROP VIEW public.v"}},

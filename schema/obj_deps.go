@@ -208,11 +208,9 @@ func (in *objInspector) readDeps(ctx context.Context) error {
 		}
 		if o, ok := in.byOID[oidKey(ownCat, ownOID)]; ok {
 			if ref.Owner() == o.Ref() || ref == o.Ref() {
-				// A view's rule depends on the view only through its
-				// internal link, unless its query reads the view.
-				if v, ok := o.(*PgView); ok && ownCat == "pg_class" && !v.Materialized {
-					v.SelfReference = true
-				}
+				// An object's own parts, or a view's rule on the view
+				// (its OLD and NEW entries before PostgreSQL 16, or a
+				// query that reads the view: readViews tells them apart).
 				return nil
 			}
 			if objDeps[o] == nil {

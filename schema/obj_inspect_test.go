@@ -98,6 +98,10 @@ CREATE POLICY p1 ON t FOR SELECT TO PUBLIC USING (n > 0);
 		t.Errorf("view on view deps: %v", vv.Deps())
 	}
 	mv := findObj(r, "materialized view public.mv").(*PgView)
+	if v.SelfReference || vv.(*PgView).SelfReference || mv.SelfReference {
+		t.Errorf("views that do not read themselves marked as reading themselves: v %v, vv %v, mv %v",
+			v.SelfReference, vv.(*PgView).SelfReference, mv.SelfReference)
+	}
 	if mv.WithData || len(mv.Indexes) != 1 || !strings.Contains(mv.Indexes[0].Def, "UNIQUE INDEX mv_id ON public.mv") {
 		t.Errorf("matview: %+v", mv)
 	}

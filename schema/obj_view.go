@@ -52,6 +52,12 @@ type PgIndexDef struct {
 	Comment string `json:"comment"`
 }
 
+// viewsQuery reads views and materialized views. A view reads itself when
+// its rule's range tables (the query's, its subqueries' and its CTEs')
+// name the view: pg_depend cannot tell, since before PostgreSQL 16 every
+// view's rule has the view as its first two entries (OLD and NEW), which
+// the stored rule keeps and pg_depend records as a dependency on the view.
+// The rule's node tree prints each such entry as ":relid <oid> ".
 const viewsQuery = `
 SELECT c.oid::int8, n.nspname, c.relname, c.relkind = 'm',
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
@@ -68,7 +74,11 @@ SELECT c.oid::int8, n.nspname, c.relname, c.relkind = 'm',
 	 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
 	(SELECT json_agg(json_build_object('name', ic.relname, 'def', pg_catalog.pg_get_indexdef(i.indexrelid),
 		'comment', COALESCE(pg_catalog.obj_description(ic.oid, 'pg_class'), '')) ORDER BY ic.relname)
-	 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid)
+	 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid),
+	c.relkind = 'v' AND COALESCE((SELECT (length(q.action) - length(replace(q.action, q.rte, ''))) / length(q.rte)
+		FROM (SELECT rw.ev_action::text AS action, ':relid ' || c.oid::text || ' ' AS rte
+			FROM pg_catalog.pg_rewrite rw WHERE rw.ev_class = c.oid AND rw.rulename = '_RETURN') q), 0) >
+		CASE WHEN pg_catalog.current_setting('server_version_num')::int < 160000 THEN 2 ELSE 0 END
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1) AND ` + `%s
 ORDER BY 2, 3`
@@ -82,7 +92,7 @@ func (in *objInspector) readViews(ctx context.Context) error {
 			cols, idxs                 []byte
 		)
 		if err := rows.Scan(&oid, &schemaName, &name, &v.Materialized, &v.SQLName, &v.Def, &opts,
-			&v.Comment, &v.WithData, &am, &cols, &idxs); err != nil {
+			&v.Comment, &v.WithData, &am, &cols, &idxs, &v.SelfReference); err != nil {
 			return err
 		}
 		v.AccessMethod = am
