@@ -390,3 +390,23 @@ func TestStartFailureReportsServerLogAndCleansUp(t *testing.T) {
 		t.Fatalf("failed start left %v", runs)
 	}
 }
+
+// TestWithScratchSettings: the settings of a remote dev server's
+// connections come after the user's own options, spaces encoded so that
+// pgx and libpq read them back.
+func TestWithScratchSettings(t *testing.T) {
+	got, err := withScratchSettings("postgres://u:p%2Bw@h:5433/db?sslmode=disable&options=-c%20search_path%3Dapp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgx.ParseConfig(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "-c search_path=app " + scratchSettings; cfg.RuntimeParams["options"] != want {
+		t.Errorf("options %q, want %q (%s)", cfg.RuntimeParams["options"], want, got)
+	}
+	if cfg.Password != "p+w" || cfg.Port != 5433 || cfg.Database != "db" {
+		t.Errorf("the rest of the URL changed: %s", got)
+	}
+}

@@ -3,6 +3,8 @@ package devdb
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -22,9 +24,36 @@ type Remote struct {
 	dbs   map[string]bool
 }
 
+// scratchSettings are sent with every connection to a remote dev server
+// (libpq's options parameter), overriding what the server, the database
+// or the role sets: a role with a tight statement_timeout or
+// idle_in_transaction_session_timeout (usual on a server a team shares)
+// would cancel the loading of a large state. lock_timeout stays as the
+// server has it: lint reports what it finds in force.
+const scratchSettings = "-c statement_timeout=0 -c idle_in_transaction_session_timeout=0"
+
+// withScratchSettings adds scratchSettings to the options of a
+// postgres:// URL, after the user's own.
+func withScratchSettings(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", pgurl.RedactError(fmt.Errorf("invalid dev database URL %s: %w", pgurl.Redact(raw), err), pgurl.Password(raw))
+	}
+	q := u.Query()
+	q.Set("options", strings.TrimSpace(q.Get("options")+" "+scratchSettings))
+	// Spaces as %20: pgx, like libpq, does not read + as a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u.String(), nil
+}
+
 // OpenRemote connects to the server of a postgres:// URL.
 func OpenRemote(ctx context.Context, rawURL string) (*Remote, error) {
-	r := &Remote{url: rawURL, secret: pgurl.Password(rawURL), dbs: map[string]bool{}}
+	secret := pgurl.Password(rawURL)
+	rawURL, err := withScratchSettings(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	r := &Remote{url: rawURL, secret: secret, dbs: map[string]bool{}}
 	conn, err := pgx.Connect(ctx, rawURL)
 	if err != nil {
 		return nil, pgurl.RedactError(fmt.Errorf("connect to dev database %s: %w", pgurl.Redact(rawURL), err), r.secret)

@@ -73,13 +73,25 @@ func TestTeamConfiguredServer(t *testing.T) {
 		"CREATE ROLE deployer LOGIN CREATEDB PASSWORD '" + pw + "'",
 		"CREATE DATABASE prod OWNER deployer",
 		"ALTER DATABASE prod SET search_path = app, extensions, public",
+		// Guard rails that teams put on their deploy roles.
+		"ALTER ROLE deployer SET statement_timeout = '3s'",
+		"ALTER ROLE deployer SET lock_timeout = '1s'",
+		"ALTER ROLE deployer SET idle_in_transaction_session_timeout = '2s'",
+		"ALTER ROLE deployer SET default_transaction_isolation = 'serializable'",
+		// The role of the shared dev server has a tight statement_timeout
+		// (a server shared by a team's CI jobs): scratch databases must
+		// not inherit it.
+		"CREATE ROLE ci LOGIN CREATEDB PASSWORD '" + pw + "'",
+		"ALTER ROLE ci SET statement_timeout = '10ms'",
+		"ALTER ROLE ci SET idle_in_transaction_session_timeout = '10ms'",
 	} {
 		execOn(t, admin, sql)
 	}
 	execOn(t, c.URL("prod"), "CREATE EXTENSION pg_stat_statements")
-	tcp := func(db string) string {
-		return fmt.Sprintf("postgres://deployer:%s@%s:%s/%s?sslmode=disable", pw, addr, port, db)
+	tcpAs := func(role, db string) string {
+		return fmt.Sprintf("postgres://%s:%s@%s:%s/%s?sslmode=disable", role, pw, addr, port, db)
 	}
+	tcp := func(db string) string { return tcpAs("deployer", db) }
 	for _, s := range []string{"max_connections", "max_locks_per_transaction"} {
 		t.Logf("%s = %s", s, queryOne(t, tcp("prod"), "SHOW "+s))
 	}
@@ -90,7 +102,7 @@ func TestTeamConfiguredServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(work, "migrations")
-	dev := tcp("postgres")
+	dev := tcpAs("ci", "postgres")
 	var outputs strings.Builder
 	cli := func(want int, args ...string) string {
 		t.Helper()
