@@ -21,8 +21,8 @@ var reQuoted = regexp.MustCompile(`"([^"]+)"`)
 // error.
 func BaselineHint(err error) string {
 	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return ""
+	if !errors.As(err, &pg) || pg.Severity == "FATAL" {
+		return "" // a refused connection (e.g. an unknown setting in its options) is not a statement's error
 	}
 	return BaselineHintFor(pg.Code, pg.Message)
 }
