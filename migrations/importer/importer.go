@@ -1,5 +1,5 @@
 // Package importer converts a migration history written for another tool
-// (golang-migrate, goose, dbmate, Flyway, Diesel, Sqitch, Ory's popx, or a
+// (golang-migrate, goose, dbmate, Flyway, Diesel, Sqitch, Ory's popx, Prisma Migrate, or a
 // plain Atlas directory without atlas.sum) into an Atlas migration
 // directory: one <version>_<name>.sql file per migration, in the order the
 // source tool runs them, with `-- atlas:txmode none` on the files that the
@@ -26,10 +26,11 @@ const (
 	FormatDiesel        = "diesel"
 	FormatSqitch        = "sqitch"
 	FormatPopx          = "popx"
+	FormatPrisma        = "prisma"
 )
 
 // Formats lists the source formats, in the order the help text shows them.
-var Formats = []string{FormatGolangMigrate, FormatGoose, FormatDBMate, FormatFlyway, FormatDiesel, FormatSqitch, FormatPopx, FormatAtlas}
+var Formats = []string{FormatGolangMigrate, FormatGoose, FormatDBMate, FormatFlyway, FormatDiesel, FormatSqitch, FormatPopx, FormatPrisma, FormatAtlas}
 
 // Migration is one migration of a source history, as the source tool runs
 // it on PostgreSQL.
@@ -106,6 +107,8 @@ func Read(dir, format string) (ms []Migration, skipped []string, err error) {
 		ms, err = src.sqitch()
 	case FormatPopx:
 		ms, err = src.popx()
+	case FormatPrisma:
+		ms, err = src.prisma()
 	case FormatAtlas:
 		ms, err = src.atlas()
 	case "":
