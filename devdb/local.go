@@ -366,7 +366,11 @@ func (c *Cluster) dropNow(ctx context.Context, name string) error {
 	if c.admin == nil {
 		return nil // the server is gone, and the database with it
 	}
-	if _, err := c.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)"); err != nil {
+	err := dropWithSubscriptions(ctx, c.URL(name), func() error {
+		_, err := c.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)")
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("drop dev database %s: %w", name, err)
 	}
 	return nil

@@ -91,7 +91,15 @@ func (r *Remote) drop(ctx context.Context, name string) error {
 		return nil
 	}
 	delete(r.dbs, name)
-	if _, err := r.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)"); err != nil {
+	u, err := pgurl.WithDatabase(r.url, name)
+	if err != nil {
+		return err
+	}
+	err = dropWithSubscriptions(ctx, u, func() error {
+		_, err := r.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgquote.Ident(name)+" WITH (FORCE)")
+		return err
+	})
+	if err != nil {
 		return pgurl.RedactError(fmt.Errorf("drop scratch database %s: %w", name, err), r.secret)
 	}
 	return nil

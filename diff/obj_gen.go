@@ -97,6 +97,8 @@ func genForMore(o schema.PgObject) (objGen, error) {
 		return publicationGen{}, nil
 	case *schema.PgBaseType:
 		return baseTypeGen{}, nil
+	case *schema.PgSubscription:
+		return subscriptionGen{}, nil
 	}
 	return nil, fmt.Errorf("unsupported object: %s", o.Ref())
 }

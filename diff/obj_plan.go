@@ -16,6 +16,12 @@ type ObjectOptions struct {
 	// IncludePrivileges plans GRANT and REVOKE statements and default
 	// privileges; without it privileges are left alone.
 	IncludePrivileges bool
+	// DevCopy marks a plan that recreates a live database on a dev
+	// database for a proof, never written nor applied elsewhere: its
+	// subscriptions are created with a stand-in connection string that
+	// carries the hash of theirs and connects nowhere
+	// (schema.DevConnInfo).
+	DevCopy bool
 }
 
 // PlanObjects returns the statements that turn the database described by
@@ -100,6 +106,7 @@ var kindRank = map[schema.PgKind]int{
 	schema.PgKindLanguage: 3, schema.PgKindAccessMethod: 3, schema.PgKindCast: 4, schema.PgKindTransform: 4,
 	schema.PgKindForeignWrapper: 4, schema.PgKindForeignServer: 5, schema.PgKindUserMapping: 6, schema.PgKindForeignTable: 6,
 	schema.PgKindRule: 7, schema.PgKindPublication: 9, schema.PgKindBaseType: 1,
+	schema.PgKindSubscription: 9,
 }
 
 func (p *objPlanner) plan(changes []atlas.Change, atlasPlan []*migrate.Change) ([]*migrate.Change, error) {
@@ -152,6 +159,9 @@ func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate
 		if err != nil {
 			return nil, err
 		}
+		if _, ok := gen.(subscriptionGen); ok {
+			gen = subscriptionGen{dev: p.opts.DevCopy}
+		}
 		a.gen = gen
 		if a.from != nil && a.to != nil {
 			a.alter, a.recreate = gen.alter(a.from, a.to)
@@ -189,6 +199,9 @@ func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate
 		}
 	}
 	if err := checkSecrets(actions); err != nil {
+		return nil, err
+	}
+	if err := checkSubscriptions(actions, p.opts.DevCopy); err != nil {
 		return nil, err
 	}
 	if err := p.checkTableUsers(actions, isDisturbed, touched); err != nil {

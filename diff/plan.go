@@ -62,6 +62,9 @@ type Options struct {
 	// assignment (ALTER COLUMN ... TYPE without USING). When nil, every
 	// type change between different base types gets a USING clause.
 	Casts CastChecker
+	// DevCopy marks the plan that recreates a live database on a dev
+	// database for a proof (ObjectOptions.DevCopy).
+	DevCopy bool
 }
 
 // CastChecker tells whether a type converts to another without USING.
@@ -131,11 +134,14 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		plan.Stmts = append(plan.Stmts, group...)
 	}
 	// Views, functions, triggers, ... ordered around those (obj_merge.go).
-	stmts, err := mergeObjects(from, to, plan.Stmts, ObjectOptions{IncludePrivileges: true})
+	stmts, err := mergeObjects(from, to, plan.Stmts, ObjectOptions{IncludePrivileges: true, DevCopy: p.opts.DevCopy})
 	if err != nil {
 		return nil, err
 	}
 	plan.Stmts = stmts
+	if !p.opts.DevCopy {
+		plan.Warnings = append(plan.Warnings, subscriptionWarnings(from.Realm, to.Realm)...)
+	}
 	if p.noTx || p.usesAddedEnumValue(plan) {
 		plan.Transactional = false
 	}

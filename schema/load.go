@@ -175,12 +175,29 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		}
 	}
 	if l.Source != nil && (l.Source.Kind == SourceSQL || l.Source.Kind == SourceMigrations) {
+		// Statements on subscriptions never connect to a publisher from a
+		// dev database (obj_sub_load.go).
+		for _, f := range sqlFiles {
+			if f.File, err = devSubscriptionFile(f.File); err != nil {
+				return err
+			}
+		}
+		var replay []*migrations.File
+		if l.Dir != nil {
+			for _, f := range l.Dir.Files {
+				g, err := devSubscriptionFile(f)
+				if err != nil {
+					return err
+				}
+				replay = append(replay, g)
+			}
+		}
 		err = withPgConn(ctx, l.DB, func(conn *pgconn.PgConn) error {
 			if l.Source.Kind == SourceSQL {
 				_, remote := opts.Dev.(*devdb.Remote)
 				return execSQLFiles(ctx, conn, sqlFiles, remote)
 			}
-			return migrations.ReplayConn(ctx, conn, l.Dir.Files...)
+			return migrations.ReplayConn(ctx, conn, replay...)
 		})
 		if err != nil {
 			return err
@@ -236,6 +253,9 @@ func readBaseline(raw string) ([]*sqlFile, error) {
 	for _, p := range src.Files {
 		f, err := readSQLFile(p)
 		if err != nil {
+			return nil, fmt.Errorf("dev baseline: %w", err)
+		}
+		if f.File, err = devSubscriptionFile(f.File); err != nil {
 			return nil, fmt.Errorf("dev baseline: %w", err)
 		}
 		files = append(files, f)

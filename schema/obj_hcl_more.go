@@ -21,13 +21,17 @@ import (
 //	user_mapping { user = "PUBLIC"  server = "s"  options = ["user=app"] }
 //	foreign_table "ft" { schema = schema.public  server = "s"  column "id" { type = sql("integer") } }
 //	publication "p" { table { name = table.public.t  columns = ["id"]  where = "(id > 0)" }  publish = ["insert"] }
+//	subscription "sub" { publications = ["p"]  slot_name = "sub"  binary = true }
 //
 // A user mapping's password is never written (NotInHCL says so); an HCL
-// file may give one as an option ("password=...").
+// file may give one as an option ("password=..."). Neither is a
+// subscription's connection string: an HCL file may give it (connection =
+// "host=..."), compared by its hash; a subscription block without one
+// leaves the connection alone.
 
 // moreKinds are the kinds written by writeMoreObjects, in their order.
 var moreKinds = []PgKind{PgKindLanguage, PgKindAccessMethod, PgKindCast, PgKindTransform, PgKindForeignWrapper,
-	PgKindForeignServer, PgKindUserMapping, PgKindForeignTable, PgKindRule, PgKindPublication}
+	PgKindForeignServer, PgKindUserMapping, PgKindForeignTable, PgKindRule, PgKindPublication, PgKindSubscription}
 
 func setStrings(b *hclwrite.Body, name string, vs []string) {
 	if len(vs) == 0 {
@@ -184,6 +188,36 @@ func writeMoreObject(body *hclwrite.Body, o PgObject, views map[PgRef]bool) {
 			b.SetAttributeValue("via_root", cty.True)
 		}
 		setComment(b, o.Comment)
+	case *PgSubscription:
+		b := newBlock(body, "subscription", o.ID.Name)
+		setStrings(b, "publications", o.Publications)
+		if !o.Enabled {
+			b.SetAttributeValue("enabled", cty.False)
+		}
+		if o.SlotName == "" {
+			b.SetAttributeValue("no_slot", cty.True)
+		} else {
+			setString(b, "slot_name", o.SlotName)
+		}
+		if o.SyncCommit != "off" {
+			setString(b, "synchronous_commit", o.SyncCommit)
+		}
+		if o.Binary {
+			b.SetAttributeValue("binary", cty.True)
+		}
+		if o.Streaming != "off" {
+			setString(b, "streaming", o.Streaming)
+		}
+		if o.TwoPhase {
+			b.SetAttributeValue("two_phase", cty.True)
+		}
+		if o.DisableOnError {
+			b.SetAttributeValue("disable_on_error", cty.True)
+		}
+		if o.Origin != "" && o.Origin != "any" {
+			setString(b, "origin", o.Origin)
+		}
+		setComment(b, o.Comment)
 	}
 }
 
@@ -194,6 +228,9 @@ func moreNotInHCL(o PgObject) (left string, ok bool) {
 		if o.Ref().Kind == k {
 			if u, isUM := o.(*PgUserMapping); isUM && u.PasswordHash != "" {
 				return o.Ref().String() + ": its password option (never written)", true
+			}
+			if s, isSub := o.(*PgSubscription); isSub && s.ConnHash != "" {
+				return o.Ref().String() + ": its connection string (never written)", true
 			}
 			return "", true
 		}
@@ -295,6 +332,31 @@ func moreSQL(r *hclReader) (stmts []string, before bool) {
 		}
 		p.SQLName, p.Comment = q(r.name()), r.str("comment")
 		return p.CreateSQL(), false
+	case "subscription":
+		s := &PgSubscription{Publications: r.strs("publications"), Enabled: r.boolean("enabled", true), SlotName: r.str("slot_name"),
+			SyncCommit: r.str("synchronous_commit"), Binary: r.boolean("binary", false), Streaming: r.str("streaming"),
+			TwoPhase: r.boolean("two_phase", false), DisableOnError: r.boolean("disable_on_error", false), Origin: r.str("origin")}
+		switch {
+		case r.boolean("no_slot", false) && s.SlotName != "":
+			r.fail("give slot_name or no_slot = true, not both")
+		case !r.boolean("no_slot", false) && s.SlotName == "":
+			s.SlotName = r.name()
+		}
+		if s.SyncCommit == "" {
+			s.SyncCommit = "off"
+		}
+		if s.Streaming == "" {
+			s.Streaming = "off"
+		}
+		if len(s.Publications) == 0 {
+			r.fail("publications: want at least one")
+		}
+		hash := ""
+		if c := r.str("connection"); c != "" {
+			hash = HashPassword(c)
+		}
+		s.SQLName, s.Comment = q(r.name()), r.str("comment")
+		return s.CreateSQL(DevConnInfo(hash)), false
 	}
 	return nil, false
 }

@@ -47,6 +47,7 @@ var objectBlocks = map[string]bool{
 	"range": true, "event_trigger": true, "permission": true,
 	"cast": true, "rule": true, "language": true, "access_method": true, "transform": true,
 	"foreign_data_wrapper": true, "server": true, "user_mapping": true, "foreign_table": true, "publication": true,
+	"subscription": true,
 }
 
 // evalHCLObjects is EvalHCL for files that may hold object blocks: those
@@ -595,7 +596,7 @@ func (o *hclObjects) read(r *hclReader) error {
 	case "trigger":
 		after = triggerSQL(r)
 	case "cast", "rule", "language", "access_method", "transform",
-		"foreign_data_wrapper", "server", "user_mapping", "foreign_table", "publication":
+		"foreign_data_wrapper", "server", "user_mapping", "foreign_table", "publication", "subscription":
 		stmts, early := moreSQL(r)
 		if early {
 			before = stmts

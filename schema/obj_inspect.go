@@ -109,6 +109,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"user mappings", in.readUserMappings},
 		{"foreign tables", in.readForeignTables},
 		{"publications", in.readPublications},
+		{"subscriptions", in.readSubscriptions},
 		{"unsupported objects", in.readUnsupported},
 		{"dependencies", in.readDeps},
 		{"operator class members", in.readOpMemberDeps},

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/schemactl/schemactl/devdb"
 )
@@ -75,5 +78,56 @@ CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password '` + secre
 				t.Errorf("--format sql: exit %d\n%s\n%s", code, stdout, stderr)
 			}
 		}
+	}
+}
+
+// TestSubscriptionsNeverPrintConnection: no output of schema inspect or
+// schema diff holds a subscription's connection string, and a live
+// database's subscription is recreated on the dev database of the proof
+// (without it) so that its changes are planned.
+func TestSubscriptionsNeverPrintConnection(t *testing.T) {
+	t.Parallel()
+	const secret = "pw-sub-5e1f"
+	const conn = "host=publisher.invalid dbname=app user=rep password=" + secret
+	dir := writeTemp(t, map[string]string{"schema.sql": `CREATE SUBSCRIPTION feed CONNECTION '` + conn + `' PUBLICATION orders WITH (binary = true);
+`})
+	dev := devdb.ForTest(t)
+	url := "file://" + filepath.Join(dir, "schema.sql")
+	for _, format := range []string{"hcl", "sql", "json"} {
+		code, stdout, stderr := runCLI(t, "schema", "inspect", "--dev-url", dev, "--url", url, "--format", format)
+		if strings.Contains(stdout+stderr, secret) || strings.Contains(stdout+stderr, "publisher.invalid") {
+			t.Errorf("--format %s prints the connection string:\n%s\n%s", format, stdout, stderr)
+		}
+		switch format {
+		case "hcl":
+			if code != 0 || !strings.Contains(stdout, `subscription "feed" {`) || !strings.Contains(stderr, "connection string (never written)") {
+				t.Errorf("--format hcl: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+		case "sql":
+			if code == 0 || !strings.Contains(stderr, "subscription feed must be created with its connection string") {
+				t.Errorf("--format sql: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+		}
+	}
+	live := devdb.ForTest(t)
+	db, err := sql.Open("pgx", live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE SUBSCRIPTION feed CONNECTION '` + conn + `' PUBLICATION orders WITH (connect = false); ALTER SUBSCRIPTION feed ENABLE`); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "schema", "diff", "--dev-url", dev, "--from", live, "--to", url)
+	if code != 0 || !strings.Contains(stdout, "ALTER SUBSCRIPTION feed SET (binary = true)") || strings.Contains(stdout+stderr, secret) {
+		t.Errorf("schema diff: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	other := strings.Replace(url, "schema.sql", "other.sql", 1)
+	if err := os.WriteFile(strings.TrimPrefix(other, "file://"), []byte(`CREATE SUBSCRIPTION feed CONNECTION 'host=publisher.invalid password=`+secret+`2' PUBLICATION orders;`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "schema", "diff", "--dev-url", dev, "--from", live, "--to", other)
+	if code == 0 || !strings.Contains(stderr, "the connection string of subscription feed differs") || strings.Contains(stdout+stderr, secret) {
+		t.Errorf("schema diff to another connection: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -251,7 +251,7 @@ func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*dif
 			return nil, err
 		}
 		defer empty.Close(context.WithoutCancel(ctx))
-		copyPlan, err := diff.Diff(ctx, empty.State, from.State, diff.Options{Casts: diff.DBCasts{DB: from.DB}})
+		copyPlan, err := diff.Diff(ctx, empty.State, from.State, diff.Options{Casts: diff.DBCasts{DB: from.DB}, DevCopy: true})
 		if err != nil {
 			return nil, fmt.Errorf("recreate %s on a dev database: %w", from.Source.Redacted(), err)
 		}
