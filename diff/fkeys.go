@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	atlas "ariga.io/atlas/sql/schema"
 
@@ -18,7 +19,11 @@ import (
 //     their own;
 //   - those whose referenced table is recreated, or whose referenced
 //     unique index or key is dropped, changed or recreated: PostgreSQL
-//     refuses to drop the index under the foreign key.
+//     refuses to drop the index under the foreign key;
+//   - those Atlas's model cannot write (DEFERRABLE, MATCH FULL, NOT
+//     VALID, SET NULL or SET DEFAULT of some columns): Atlas would plan
+//     them without it, and the proof would then drop and add each again
+//     (a second inspection of the whole result).
 // Such a foreign key is dropped first, before any other change, and added
 // last, once every table, partition, key and index exists. One that is
 // the same in both states and loses nothing it relies on is left alone.
@@ -101,6 +106,20 @@ func (p *planner) losesReference(k *schema.ConstraintInfo) bool {
 		i1.Constraint != i2.Constraint || i1.Parent != i2.Parent
 }
 
+// atlasWritesForeignKey reports whether Atlas's model of a foreign key
+// (columns, referenced columns, ON UPDATE and ON DELETE actions) holds
+// all of its pg_get_constraintdef definition. A clause of the definition
+// that it lacks makes the key one planned from the catalog's definition;
+// a name that merely looks like such a clause costs nothing but that.
+func atlasWritesForeignKey(def string) bool {
+	for _, clause := range []string{" DEFERRABLE", " MATCH FULL", " MATCH PARTIAL", " NOT VALID", " SET NULL (", " SET DEFAULT ("} {
+		if strings.Contains(def, clause) {
+			return false
+		}
+	}
+	return true
+}
+
 // foreignKeysBefore picks the foreign keys planned here and drops those
 // that go or change.
 func (p *planner) foreignKeysBefore() error {
@@ -108,7 +127,7 @@ func (p *planner) foreignKeysBefore() error {
 	to, toKeys := foreignKeys(p.to.Catalog)
 	p.fkManaged = map[fkKey]bool{}
 	involved := func(c *schema.Catalog, key fkKey, k *schema.ConstraintInfo) bool {
-		return partish(c, &key.table) || partish(c, k.RefTable)
+		return partish(c, &key.table) || partish(c, k.RefTable) || !atlasWritesForeignKey(k.Def)
 	}
 	for _, key := range fromKeys {
 		k1, k2 := from[key], to[key]
