@@ -120,6 +120,9 @@ type inspectConfig struct {
 	// for a database the user names, where it is a mistyped name, not for
 	// a dev database, where it is an empty state.
 	requireSchemas bool
+	// oneConnection reads the catalog on the realm's connection, after
+	// it, instead of on a second connection at the same time.
+	oneConnection bool
 }
 
 // openAtlas opens Atlas's PostgreSQL driver on conn with the partition

@@ -182,11 +182,12 @@ func execDDL(ddl string) func(t *testing.T, url string, db *sql.DB) {
 
 // compareCatalogRealms inspects db with Atlas's queries and with ours and
 // fails on any difference, and if any of Atlas's queries was not
-// replaced.
+// replaced; and compares the inspection on two connections (the catalog
+// beside the realm) with the one on a single connection.
 func compareCatalogRealms(t *testing.T, db *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
-	theirs, err := inspectDB(ctx, db, Scope{}, inspectConfig{atlasQueries: true})
+	theirs, err := inspectDB(ctx, db, Scope{}, inspectConfig{atlasQueries: true, oneConnection: true})
 	if err != nil {
 		t.Fatalf("inspect with Atlas's queries: %v", err)
 	}
@@ -205,6 +206,17 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 	compareDumps(t, "the realms from Atlas's driver", dumpRealm(atlasRealm(t, db, inspectConfig{atlasQueries: true})),
 		dumpRealm(atlasRealm(t, db, inspectConfig{})))
 	compareDumps(t, "the inspected states", dumpRealm(theirs.Realm), dumpRealm(ours.Realm))
+	serial, err := inspectDB(ctx, db, Scope{}, inspectConfig{oneConnection: true})
+	if err != nil {
+		t.Fatalf("inspect on one connection: %v", err)
+	}
+	compareDumps(t, "the states read on one connection and on two", dumpRealm(serial.Realm), dumpRealm(ours.Realm))
+	for _, d := range Compare(ours.Catalog, serial.Catalog) {
+		t.Errorf("catalog read beside the realm differs from the one read after it: %s", d)
+	}
+	if fmt.Sprint(ours.Catalog.Unmodelled) != fmt.Sprint(serial.Catalog.Unmodelled) {
+		t.Errorf("unmodelled objects differ:\n%v\n%v", ours.Catalog.Unmodelled, serial.Catalog.Unmodelled)
+	}
 }
 
 // atlasRealm returns the Realm of Atlas's inspection of db as it comes

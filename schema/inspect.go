@@ -63,45 +63,125 @@ func Inspect(ctx context.Context, url string, scope Scope) (*State, error) {
 }
 
 // InspectDB reads the state of the database behind db in one read-only,
-// repeatable-read transaction.
+// repeatable-read snapshot: the catalog (ReadCatalog) and Atlas's realm
+// are read at the same time on two connections that share it
+// (readCatalogBeside), or on one when db's pool is limited.
 func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 	return inspectDB(ctx, db, scope, inspectConfig{})
 }
 
-func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) (*State, error) {
+// inspectTx begins a read-only, repeatable-read transaction on db with an
+// empty search_path (set_config(..., true) lasts until the transaction
+// ends): names outside pg_catalog come back schema-qualified. A non-empty
+// snapshot is one exported by another transaction, which this one then
+// sees the database as.
+func inspectTx(ctx context.Context, db *sql.DB, snapshot string) (*sql.Tx, error) {
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only
-	// Names outside pg_catalog come back schema-qualified with an empty
-	// search_path; set_config(..., true) lasts until the transaction ends.
+	if snapshot != "" {
+		// The first statement of the transaction, as PostgreSQL requires.
+		if _, err := tx.ExecContext(ctx, "SET TRANSACTION SNAPSHOT "+quoteLiteral(snapshot)); err != nil {
+			_ = tx.Rollback()
+			return nil, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', true)"); err != nil {
+		_ = tx.Rollback()
 		return nil, err
 	}
-	cat, err := ReadCatalog(ctx, tx, scope.Schemas)
+	return tx, nil
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// readCatalogBeside starts ReadCatalog on a second connection of db that
+// takes the exported snapshot, and returns the function that waits for
+// its result. The catalog and Atlas's realm take about as long each on a
+// large schema, and the server runs them on two backends at once. When no
+// second connection can take the snapshot (none left on the server, say),
+// the function reads the catalog on tx, as the realm's queries are done
+// with it by then.
+func readCatalogBeside(ctx context.Context, db *sql.DB, tx *sql.Tx, snapshot string, schemas []string) func() (*Catalog, error) {
+	type result struct {
+		cat    *Catalog
+		err    error
+		shared bool
+	}
+	done := make(chan result, 1)
+	go func() {
+		tx2, err := inspectTx(ctx, db, snapshot)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer tx2.Rollback() //nolint:errcheck // read-only
+		cat, err := ReadCatalog(ctx, tx2, schemas)
+		done <- result{cat, err, true}
+	}()
+	return func() (*Catalog, error) {
+		r := <-done
+		if !r.shared && ctx.Err() == nil {
+			return ReadCatalog(ctx, tx, schemas)
+		}
+		return r.cat, r.err
+	}
+}
+
+// exportSnapshot returns tx's snapshot for other transactions to take,
+// or, when the server does not export it (its error ends the transaction),
+// no snapshot and a new transaction in place of tx.
+func exportSnapshot(ctx context.Context, db *sql.DB, tx *sql.Tx) (*sql.Tx, string, error) {
+	var snapshot string
+	err := tx.QueryRowContext(ctx, "SELECT pg_catalog.pg_export_snapshot()").Scan(&snapshot)
+	if err == nil {
+		return tx, snapshot, nil
+	}
+	_ = tx.Rollback()
+	tx, err = inspectTx(ctx, db, "")
+	return tx, "", err
+}
+
+func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) (*State, error) {
+	var snapshot string
+	tx, err := inspectTx(ctx, db, "")
+	// A limited pool might have no second connection for the catalog
+	// while the first waits for it.
+	if err == nil && !cfg.oneConnection && db.Stats().MaxOpenConnections == 0 {
+		tx, snapshot, err = exportSnapshot(ctx, db, tx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only
+	catalog := func() (*Catalog, error) { return ReadCatalog(ctx, tx, scope.Schemas) }
+	if snapshot != "" {
+		catalog = readCatalogBeside(ctx, db, tx, snapshot, scope.Schemas)
+	}
+	drv, err := cfg.openAtlas(tx)
+	if err != nil {
+		catalog() //nolint:errcheck // the first error is returned
+		return nil, err
+	}
+	opts := &atlas.InspectRealmOption{Schemas: scope.Schemas}
+	realm, err := cfg.inspectRealm(ctx, tx, drv, opts)
+	cat, catErr := catalog()
+	if catErr != nil {
+		return nil, catErr
+	}
+	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 && cfg.requireSchemas {
+		return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
+	}
+	// A dev database (an empty state, a proof) that holds none of them
+	// holds an empty state.
 	if err != nil {
 		return nil, err
 	}
 	if scope.IncludePrivileges {
 		// Modelled then (obj_privileges.go), not to be reported.
 		cat.Unmodelled = slices.DeleteFunc(cat.Unmodelled, func(o Object) bool { return o.Kind == KindPrivileges })
-	}
-	drv, err := cfg.openAtlas(tx)
-	if err != nil {
-		return nil, err
-	}
-	opts := &atlas.InspectRealmOption{Schemas: scope.Schemas}
-	if len(scope.Schemas) > 0 && len(cat.Schemas) == 0 {
-		if cfg.requireSchemas {
-			return nil, fmt.Errorf("none of the schemas %s exists", strings.Join(scope.Schemas, ", "))
-		}
-		// A dev database (an empty state, a proof) that holds none of
-		// them holds an empty state.
-	}
-	realm, err := cfg.inspectRealm(ctx, tx, drv, opts)
-	if err != nil {
-		return nil, err
 	}
 	if err := patchRealm(realm, cat); err != nil {
 		return nil, err
