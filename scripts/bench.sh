@@ -2,7 +2,8 @@
 # Runs the Go benchmarks and prints each schemactl figure beside its floor
 # (the same job done by PostgreSQL's own programs in the same run) and the
 # ratio. Benchmarks pair up by name: X/schemactl with X/floor, or X with
-# XFloor / XPsqlFloor.
+# XFloor / XPsqlFloor; a benchmark that times its floor in the same
+# iterations reports it as floor-ns/op.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=("$@")
@@ -16,6 +17,7 @@ awk '
   for (i = 2; i <= NF; i++) {
     if ($(i+1) == "ns/op") { ns[name] = $i }
     if ($(i+1) == "peak-MiB") { peak[name] = $i }
+    if ($(i+1) == "floor-ns/op") { own[name] = $i }
   }
   order[++n] = name
 }
@@ -29,6 +31,10 @@ END {
   printf "\n%-46s %12s %12s %8s\n", "benchmark", "schemactl", "floor", "ratio"
   for (i = 1; i <= n; i++) {
     f = order[i]; base = ""
+    if (f in own) {
+      printf "%-46s %12s %12s %7.2fx\n", f, human(ns[f]), human(own[f]), ns[f] / own[f]
+      continue
+    }
     if (f ~ /\/floor$/) {
       base = f; sub(/\/floor$/, "", base); s = base "/schemactl"
       if (s in ns) printf "%-46s %12s %12s %7.2fx\n", base, human(ns[s]), human(ns[f]), ns[s] / ns[f]

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/internal/bigschema"
@@ -19,8 +20,8 @@ import (
 // scale SCHEMACTL_BENCH_LARGE_SCALE (default 0.1: 150 tables, so that
 // `make bench` stays short; 1 is the full 1,500 tables, for
 // `SCHEMACTL_BENCH_LARGE_SCALE=1 BENCHTIME=1x make bench PKGS=./cmd/schemactl`).
-// Each runs with `schemactl dev start` running, its floor on the same
-// server.
+// Each runs with `schemactl dev start` running and times its floor on the
+// same server in the same iterations (pairs).
 
 type largeBench struct {
 	dir    string // old/schema.sql, new/schema.sql, init/ (the first migration)
@@ -109,59 +110,64 @@ func (l *largeBench) drop(b *testing.B, db *devdb.Database) {
 	}
 }
 
-// BenchmarkMigrateDiffLarge: `migrate diff` of the large schema from an
-// empty directory.
-func BenchmarkMigrateDiffLarge(b *testing.B) {
-	l := newLargeBench(b)
+// pairs runs, in every iteration, the floor and then schemactl's job,
+// each on its own fresh input (prepare, untimed), and reports schemactl's
+// time as ns/op and the floor's as floor-ns/op: on a shared machine the
+// load moves both alike, where two benchmarks run minutes apart compare
+// two different loads (scripts/bench.sh prints the ratio).
+func pairs(b *testing.B, prepare func(), floor, schemactl func()) {
+	b.Helper()
+	var floorTime, ours time.Duration
 	b.ResetTimer()
+	b.StopTimer()
 	for i := 0; i < b.N; i++ {
-		l.cli(b, "migrate", "diff", "init", "--to", "file://"+l.file("old"), "--dir", "file://"+filepath.Join(b.TempDir(), "m"))
+		prepare()
+		t := time.Now()
+		floor()
+		floorTime += time.Since(t)
+		prepare()
+		t = time.Now()
+		b.StartTimer()
+		schemactl()
+		b.StopTimer()
+		ours += time.Since(t)
 	}
+	b.ReportMetric(float64(floorTime.Nanoseconds())/float64(b.N), "floor-ns/op")
+	b.ReportMetric(float64(ours)/float64(floorTime), "x-floor")
 }
 
-// BenchmarkMigrateDiffLargeFloor: psql loads the schema into a fresh
-// database and pg_dump --schema-only reads it back.
-func BenchmarkMigrateDiffLargeFloor(b *testing.B) {
+// BenchmarkMigrateDiffLarge: `migrate diff` of the large schema from an
+// empty directory; floor: psql loads the schema into a fresh database and
+// pg_dump --schema-only reads it back.
+func BenchmarkMigrateDiffLarge(b *testing.B) {
 	l := newLargeBench(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	pairs(b, func() {}, func() {
 		db := l.loaded(b, "old")
 		l.dump(b, db.URL)
-		b.StopTimer()
-		l.drop(b, db)
-		b.StartTimer()
-	}
+		b.Cleanup(func() { l.drop(b, db) })
+	}, func() {
+		l.cli(b, "migrate", "diff", "init", "--to", "file://"+l.file("old"), "--dir", "file://"+filepath.Join(b.TempDir(), "m"))
+	})
 }
 
 // BenchmarkIncrementalDiffLarge: `migrate diff` of the 2% change, the
-// directory holding the first migration.
+// directory holding the first migration; floor: psql replays the
+// directory into a fresh database, psql loads the new state into another,
+// and pg_dump --schema-only reads that one back.
 func BenchmarkIncrementalDiffLarge(b *testing.B) {
-	l := newLargeBench(b)
-	src := l.initDir(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		d := filepath.Join(b.TempDir(), "m")
-		if out, err := exec.Command("cp", "-r", src, d).CombinedOutput(); err != nil {
-			b.Fatalf("cp: %v: %s", err, out)
-		}
-		b.StartTimer()
-		l.cli(b, "migrate", "diff", "change", "--to", "file://"+l.file("new"), "--dir", "file://"+d)
-	}
-}
-
-// BenchmarkIncrementalDiffLargeFloor: psql replays the directory into a
-// fresh database, psql loads the new state into another, and pg_dump
-// --schema-only reads that one back.
-func BenchmarkIncrementalDiffLargeFloor(b *testing.B) {
 	l := newLargeBench(b)
 	src := l.initDir(b)
 	files, err := filepath.Glob(filepath.Join(src, "*.sql"))
 	if err != nil || len(files) != 1 {
 		b.Fatalf("the first migration: %v %v", files, err)
 	}
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	var d string
+	pairs(b, func() {
+		d = filepath.Join(b.TempDir(), "m")
+		if out, err := exec.Command("cp", "-r", src, d).CombinedOutput(); err != nil {
+			b.Fatalf("cp: %v: %s", err, out)
+		}
+	}, func() {
 		replay, err := l.server.NewDatabase(context.Background())
 		if err != nil {
 			b.Fatal(err)
@@ -169,32 +175,21 @@ func BenchmarkIncrementalDiffLargeFloor(b *testing.B) {
 		psqlLoad(b, l.bin, replay.URL, files[0])
 		db := l.loaded(b, "new")
 		l.dump(b, db.URL)
-		b.StopTimer()
-		l.drop(b, replay)
-		l.drop(b, db)
-		b.StartTimer()
-	}
+		b.Cleanup(func() { l.drop(b, replay); l.drop(b, db) })
+	}, func() {
+		l.cli(b, "migrate", "diff", "change", "--to", "file://"+l.file("new"), "--dir", "file://"+d)
+	})
 }
 
 // BenchmarkInspectLarge: `schema inspect --format json` of a database
-// holding the large schema (every modelled object read).
+// holding the large schema (every modelled object read); floor: pg_dump
+// --schema-only of the same database.
 func BenchmarkInspectLarge(b *testing.B) {
 	l := newLargeBench(b)
 	db := l.loaded(b, "old")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
+	pairs(b, func() {}, func() { l.dump(b, db.URL) }, func() {
 		l.cli(b, "schema", "inspect", "--url", db.URL, "--format", "json")
-	}
-}
-
-// BenchmarkInspectLargeFloor: pg_dump --schema-only of the same database.
-func BenchmarkInspectLargeFloor(b *testing.B) {
-	l := newLargeBench(b)
-	db := l.loaded(b, "old")
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		l.dump(b, db.URL)
-	}
+	})
 }
 
 // BenchmarkPeakMemoryLarge: the peak resident memory of the schemactl
