@@ -104,6 +104,7 @@ func (p *planner) createPartition(t, parent *schema.TableInfo) {
 		clauses = append(clauses, columnOverrides(c, pc)...)
 	}
 	p.alterTableClauses(t, clauses)
+	p.renamePartitionIndexes(nil, t)
 	for _, k := range localConstraints(t) {
 		p.post = append(p.post, addConstraint(t, k))
 	}
@@ -135,6 +136,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		}
 	}
 	p.alterTableClauses(t2, clauses)
+	p.renamePartitionIndexes(t1, t2)
 	for _, k := range localConstraints(t2) {
 		if h, ok := have[k.Name]; !ok || h.Def != k.Def {
 			p.post = append(p.post, addConstraint(t2, k))

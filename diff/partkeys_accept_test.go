@@ -196,6 +196,33 @@ var partKeyCases = []acceptanceCase{
 		old: `CREATE TABLE ev (a int, id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at); ALTER TABLE ev DROP COLUMN a;` + ev1,
 		new: `CREATE TABLE ev (a int, id int NOT NULL, at date NOT NULL) PARTITION BY HASH (id); ALTER TABLE ev DROP COLUMN a; CREATE TABLE ev_h PARTITION OF ev FOR VALUES WITH (MODULUS 1, REMAINDER 0);`},
 
+	// The names of a partition's indexes for its parent's indexes:
+	// PostgreSQL names the ones it creates itself, the plan renames them.
+	{name: "partition's own index attached by the parent's new index keeps its name",
+		old:  evTable + ev1,
+		new:  evTable + ev1 + `CREATE INDEX ev_1_by_v ON ev_1 (v); CREATE INDEX ev_v ON ev (v);`,
+		want: []string{`ALTER INDEX "public"."ev_1_v_idx" RENAME TO "ev_1_by_v"`}},
+	{name: "new partition's index for a new parent index has its own name",
+		old:  evTable + ev1,
+		new:  evTable + ev1 + ev2 + `CREATE INDEX ev_2_p ON ev_2 (p); CREATE INDEX ev_p ON ev (p);`,
+		want: []string{`ALTER INDEX "public"."ev_2_p_idx" RENAME TO "ev_2_p"`}},
+	{name: "partition's index for the parent's index renamed",
+		old:  evTable + ev1 + `CREATE INDEX ev_v ON ev (v);`,
+		new:  evTable + ev1 + `CREATE INDEX ev_v ON ev (v); ALTER INDEX ev_1_v_idx RENAME TO ev_1_v;`,
+		want: []string{`ALTER INDEX "public"."ev_1_v_idx" RENAME TO "ev_1_v"`}},
+	{name: "partition's primary key index with its own name on a new table",
+		new:  evTable + ev1 + `ALTER INDEX ev_1_pkey RENAME TO ev_1_key;`,
+		want: []string{`ALTER INDEX "public"."ev_1_pkey" RENAME TO "ev_1_key"`}},
+	{name: "partition's expression index with its own name",
+		new:  evTable + ev1 + `CREATE INDEX ev_1_lower ON ev_1 (lower(v), id) INCLUDE (p); CREATE INDEX ev_lower ON ev (lower(v), id) INCLUDE (p);`,
+		want: []string{`ALTER INDEX "public"."ev_1_lower_id_p_idx" RENAME TO "ev_1_lower"`}},
+	{name: "partition's index named by PostgreSQL around a taken name",
+		new:     `CREATE TABLE ev_1_v_idx (a int);` + evTable + `CREATE INDEX ev_v ON ev (v);` + ev1,
+		notWant: []string{"RENAME"}},
+	{name: "long partition name in the index PostgreSQL names",
+		new:  evTable + `CREATE TABLE ev_with_a_partition_name_long_enough_to_be_cut_in_index_names PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE INDEX ev_v ON ev (v, p); ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx RENAME TO ev_long_v; ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey RENAME TO ev_long_pkey;`,
+		want: []string{`"ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx" RENAME TO "ev_long_v"`, `"ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey" RENAME TO "ev_long_pkey"`}},
+
 	// Keys changed under another table's foreign key.
 	{name: "referenced column type changed",
 		old: `CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (p int CONSTRAINT c_p REFERENCES p);`,

@@ -93,7 +93,8 @@ type planner struct {
 	addedEnumValues []string // quoted literals of enum values added with ADD VALUE
 	using           map[columnKey]string
 	partitions      map[schema.QName]partitionChange
-	fkManaged       map[fkKey]bool // foreign keys planned from the catalog (fkeys.go)
+	relNames        map[string]*relNames // per schema, as partitions are created (partindexes.go)
+	fkManaged       map[fkKey]bool       // foreign keys planned from the catalog (fkeys.go)
 	fkAdds          []fkKey
 	inherit         inheritance
 }

@@ -255,7 +255,8 @@ const catIndexesQuery = `
 SELECT n.nspname, t.relname, i.relname, pg_catalog.pg_get_indexdef(i.oid),
 	COALESCE(k.conname, ''), COALESCE(pi.relname, ''),
 	COALESCE(pg_catalog.obj_description(i.oid, 'pg_class'), ''),
-	x.indisvalid
+	x.indisvalid,
+	pg_catalog.array_to_json(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 ORDER BY a.attnum))::text
 FROM pg_catalog.pg_index x
 	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
 	JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
@@ -271,10 +272,14 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		var (
 			schema, table string
 			valid         bool
+			attNames      string
 			idx           = &IndexInfo{}
 		)
-		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid); err != nil {
+		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &attNames); err != nil {
 			return err
+		}
+		if err := json.Unmarshal([]byte(attNames), &idx.AttNames); err != nil {
+			return fmt.Errorf("index %s.%s: column names %s: %w", schema, idx.Name, attNames, err)
 		}
 		t, ok := c.Table(QName{schema, table})
 		if !ok {

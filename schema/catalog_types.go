@@ -230,6 +230,11 @@ type IndexInfo struct {
 	Constraint string // the constraint the index implements, if any
 	Parent     string // the partitioned index this partition index belongs to
 	Comment    string
+	// AttNames are the names of the index's columns (pg_attribute of the
+	// index: a column's name, or a name PostgreSQL chose for an
+	// expression), from which PostgreSQL names the indexes it creates for
+	// the partitions of a partitioned index.
+	AttNames []string
 }
 
 // Sequence is a sequence that is not the sequence of an identity column.

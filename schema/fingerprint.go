@@ -57,8 +57,9 @@ func (c *Catalog) Objects() []Object {
 		for _, idx := range t.Indexes {
 			name, def := idx.Name, IndexBody(idx.Def)
 			if idx.Parent != "" {
-				name = "(inherited from " + idx.Parent + ")"
-			} else if idx.Constraint != "" {
+				def += " partition of " + idx.Parent
+			}
+			if idx.Constraint != "" {
 				def += " constraint " + idx.Constraint
 			}
 			def += " comment " + QuoteLiteral(idx.Comment)
