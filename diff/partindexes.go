@@ -251,3 +251,23 @@ func clipUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// addPartitionConstraint adds a partition's own primary key or unique
+// constraint; one whose index is the partition's part of an index of the
+// parent takes that index (renamed to the constraint's name before), since
+// PostgreSQL would otherwise build another index for it.
+func addPartitionConstraint(t *schema.TableInfo, k *schema.ConstraintInfo) Stmt {
+	idx := indexNamed(t, k.Name)
+	if idx == nil || idx.Parent == "" || (k.Type != 'p' && k.Type != 'u') {
+		return addConstraint(t, k)
+	}
+	kind := "UNIQUE"
+	if k.Type == 'p' {
+		kind = "PRIMARY KEY"
+	}
+	sql := fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s", t.QName, schema.QuoteIdent(k.Name), kind, schema.QuoteIdent(k.Name))
+	if i := strings.Index(k.Def, " DEFERRABLE"); i >= 0 {
+		sql += k.Def[i:]
+	}
+	return Stmt{SQL: sql, Comment: fmt.Sprintf("add constraint %s to partition %s with its index for %s", k.Name, t.Name, idx.Parent)}
+}

@@ -106,7 +106,7 @@ func (p *planner) createPartition(t, parent *schema.TableInfo) {
 	p.alterTableClauses(t, clauses)
 	p.renamePartitionIndexes(nil, t)
 	for _, k := range localConstraints(t) {
-		p.post = append(p.post, addConstraint(t, k))
+		p.post = append(p.post, addPartitionConstraint(t, k))
 	}
 	for _, idx := range localIndexes(t) {
 		p.post = append(p.post, Stmt{SQL: idx.Def, Comment: fmt.Sprintf("create index %s on partition %s", idx.Name, t.Name)})
@@ -139,7 +139,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 	p.renamePartitionIndexes(t1, t2)
 	for _, k := range localConstraints(t2) {
 		if h, ok := have[k.Name]; !ok || h.Def != k.Def {
-			p.post = append(p.post, addConstraint(t2, k))
+			p.post = append(p.post, addPartitionConstraint(t2, k))
 		}
 	}
 	haveIdx := map[string]*schema.IndexInfo{}

@@ -14,6 +14,8 @@ const (
 	ev2      = `CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`
 	evParent = `CREATE TABLE par (id int PRIMARY KEY);`
 	evWhole  = evParent + evTable + ev1 + ev2
+	evPlain  = `CREATE TABLE evn (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);`
+	evPlain1 = `CREATE TABLE evn_1 PARTITION OF evn FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`
 )
 
 // partKeyCases cover keys, indexes and foreign keys around partitions,
@@ -222,6 +224,16 @@ var partKeyCases = []acceptanceCase{
 	{name: "long partition name in the index PostgreSQL names",
 		new:  evTable + `CREATE TABLE ev_with_a_partition_name_long_enough_to_be_cut_in_index_names PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE INDEX ev_v ON ev (v, p); ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx RENAME TO ev_long_v; ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey RENAME TO ev_long_pkey;`,
 		want: []string{`"ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx" RENAME TO "ev_long_v"`, `"ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey" RENAME TO "ev_long_pkey"`}},
+
+	// A partition's own key whose index is its part of the parent's
+	// unique index.
+	{name: "partition's own primary key on its index for the parent's unique index",
+		old:  evPlain + evPlain1,
+		new:  evPlain + evPlain1 + `ALTER TABLE evn_1 ADD CONSTRAINT evn_1_pk PRIMARY KEY (id, at); CREATE UNIQUE INDEX evn_u ON evn (id, at);`,
+		want: []string{`ADD CONSTRAINT "evn_1_pk" PRIMARY KEY USING INDEX "evn_1_pk"`}},
+	{name: "new partition's own unique constraint on its index for the parent's unique index",
+		new:  evPlain + evPlain1 + `ALTER TABLE evn_1 ADD CONSTRAINT evn_1_uq UNIQUE (v, at) DEFERRABLE; CREATE UNIQUE INDEX evn_u ON evn (v, at);`,
+		want: []string{`ADD CONSTRAINT "evn_1_uq" UNIQUE USING INDEX "evn_1_uq" DEFERRABLE`}},
 
 	// Keys changed under another table's foreign key.
 	{name: "referenced column type changed",
