@@ -173,8 +173,10 @@ func checkSecrets(actions []*objAction) error {
 }
 
 // foreignTableGen plans foreign tables. They hold no data of their own:
-// a change of server, columns or checks recreates the table; options,
-// defaults, NOT NULL and comments are altered.
+// a change of server, columns, checks, partition bound or parents
+// recreates the table; options, defaults, NOT NULL and comments are
+// altered. A partition or child is created after its parents (it depends
+// on them) and dropped before them.
 type foreignTableGen struct{}
 
 func (foreignTableGen) create(o schema.PgObject) []string {
@@ -187,13 +189,14 @@ func (foreignTableGen) drop(o schema.PgObject) []string {
 
 func (foreignTableGen) alter(fo, to schema.PgObject) ([]string, bool) {
 	from, f := fo.(*schema.PgForeignTable), to.(*schema.PgForeignTable)
-	if from.Server != f.Server || len(from.Columns) != len(f.Columns) || !equalStrings(from.Checks, f.Checks) {
+	if from.Server != f.Server || len(from.Columns) != len(f.Columns) || !equalStrings(from.Checks, f.Checks) ||
+		from.PartitionOf != f.PartitionOf || from.Bound != f.Bound || !equalStrings(from.Inherits, f.Inherits) {
 		return nil, true
 	}
 	var parts, comments []string
 	for i, c := range f.Columns {
 		fc := from.Columns[i]
-		if fc.Name != c.Name || fc.Type != c.Type || fc.Collation != c.Collation {
+		if fc.Name != c.Name || fc.Type != c.Type || fc.Collation != c.Collation || fc.Inherited != c.Inherited {
 			return nil, true
 		}
 		col := "ALTER COLUMN " + c.Name

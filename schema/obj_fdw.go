@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -232,6 +233,33 @@ func (in *objInspector) readUserMappings(ctx context.Context) error {
 	})
 }
 
+// addForeignParents makes the foreign partitions and children depend on
+// their parents (after readDeps, which sets the dependencies); a parent
+// may be a foreign table itself.
+func (in *objInspector) addForeignParents(context.Context) error {
+	foreign := map[PgRef]bool{}
+	for _, o := range Objects(in.r) {
+		if f, ok := o.(*PgForeignTable); ok {
+			foreign[f.ID] = true
+		}
+	}
+	for _, o := range Objects(in.r) {
+		f, ok := o.(*PgForeignTable)
+		if !ok {
+			continue
+		}
+		for _, p := range f.parents {
+			if fp := (PgRef{Kind: PgKindForeignTable, Schema: p.Schema, Name: p.Name}); foreign[fp] {
+				p = fp
+			}
+			if !slices.Contains(f.DependsOn, p) {
+				f.DependsOn = append(f.DependsOn, p)
+			}
+		}
+	}
+	return nil
+}
+
 // PgForeignColumn is a column of a foreign table.
 type PgForeignColumn struct {
 	Name      string   `json:"name"` // quoted
@@ -241,21 +269,67 @@ type PgForeignColumn struct {
 	Collation string   `json:"collation"` // qualified, "" for the type's
 	Options   []string `json:"options"`
 	Comment   string   `json:"comment"`
+	// Inherited is set for a column that only comes from a parent (a
+	// partition's columns, a child's inherited ones): it is not declared
+	// by CREATE FOREIGN TABLE, which gives it the parent's default and NOT
+	// NULL, ParentDefault and ParentNotNull.
+	Inherited     bool   `json:"inherited"`
+	ParentDefault string `json:"parent_default"`
+	ParentNotNull bool   `json:"parent_not_null"`
 }
 
 // PgForeignTable is a foreign table (CREATE FOREIGN TABLE), with its
-// columns and CHECK constraints. Foreign tables that are partitions or
-// inherit are not modelled.
+// columns and CHECK constraints; a partition of a partitioned table, or a
+// child of tables it inherits from.
 type PgForeignTable struct {
 	PgHeader
 	// Server is the quoted server name.
 	Server string
 	// Columns are the columns in order.
 	Columns []PgForeignColumn
-	// Checks are the CHECK constraints as "CONSTRAINT name CHECK (...)".
+	// Checks are the table's own CHECK constraints as "CONSTRAINT name
+	// CHECK (...)" (those it inherits come with its parents).
 	Checks []string
 	// Options are the table's options.
 	Options []string
+	// PartitionOf is the quoted, qualified parent of a partition, with
+	// Bound its partition bound (FOR VALUES ... or DEFAULT).
+	PartitionOf, Bound string
+	// Inherits are the quoted, qualified parents of a child, in order.
+	Inherits []string
+	// parents are the tables of PartitionOf or Inherits, which the table
+	// depends on (a partition's dependency is not an ordering one in
+	// pg_depend: addForeignParents adds them).
+	parents []PgRef
+}
+
+// inheritedAlters returns the ALTER COLUMN actions that give an inherited
+// column what it has of its own: options, and a default or NOT NULL
+// other than its parent's.
+func (c PgForeignColumn) inheritedAlters() []string {
+	col := "ALTER COLUMN " + c.Name
+	var out []string
+	if len(c.Options) > 0 {
+		adds := make([]string, len(c.Options))
+		for i, o := range c.Options {
+			k, v := SplitOption(o)
+			adds[i] = "ADD " + QuoteIdent(k) + " " + QuoteLiteral(v)
+		}
+		out = append(out, col+" OPTIONS ("+strings.Join(adds, ", ")+")")
+	}
+	switch {
+	case c.Default != c.ParentDefault && c.Default == "":
+		out = append(out, col+" DROP DEFAULT")
+	case c.Default != c.ParentDefault:
+		out = append(out, col+" SET DEFAULT "+c.Default)
+	}
+	switch {
+	case c.NotNull && !c.ParentNotNull:
+		out = append(out, col+" SET NOT NULL")
+	case !c.NotNull && c.ParentNotNull:
+		out = append(out, col+" DROP NOT NULL")
+	}
+	return out
 }
 
 // ColumnSQL renders one column's definition.
@@ -276,20 +350,47 @@ func (c PgForeignColumn) ColumnSQL() string {
 	return s
 }
 
-// CreateSQL returns the CREATE FOREIGN TABLE statement and the comments.
+// CreateSQL returns the CREATE FOREIGN TABLE statement, what its
+// inherited columns have of their own (ALTER FOREIGN TABLE) and the
+// comments.
 func (f *PgForeignTable) CreateSQL() []string {
 	parts := make([]string, 0, len(f.Columns)+len(f.Checks))
 	for _, c := range f.Columns {
-		parts = append(parts, "    "+c.ColumnSQL())
+		if !c.Inherited {
+			parts = append(parts, "    "+c.ColumnSQL())
+		}
 	}
 	for _, c := range f.Checks {
 		parts = append(parts, "    "+c)
 	}
-	s := "CREATE FOREIGN TABLE " + f.SQLName + " (\n" + strings.Join(parts, ",\n") + "\n) SERVER " + f.Server
+	s := "CREATE FOREIGN TABLE " + f.SQLName
+	if f.PartitionOf != "" {
+		s += " PARTITION OF " + f.PartitionOf
+		if len(parts) > 0 {
+			s += " (\n" + strings.Join(parts, ",\n") + "\n)"
+		}
+		s += " " + f.Bound
+	} else {
+		s += " (\n" + strings.Join(parts, ",\n") + "\n)"
+		if len(f.Inherits) > 0 {
+			s += " INHERITS (" + strings.Join(f.Inherits, ", ") + ")"
+		}
+	}
+	s += " SERVER " + f.Server
 	if o := OptionsSQL(f.Options); o != "" {
 		s += " " + o
 	}
-	stmts := append([]string{s}, commentSQL("FOREIGN TABLE", f.SQLName, f.Comment)...)
+	stmts := []string{s}
+	var alters []string
+	for _, c := range f.Columns {
+		if c.Inherited {
+			alters = append(alters, c.inheritedAlters()...)
+		}
+	}
+	if len(alters) > 0 {
+		stmts = append(stmts, "ALTER FOREIGN TABLE "+f.SQLName+" "+strings.Join(alters, ", "))
+	}
+	stmts = append(stmts, commentSQL("FOREIGN TABLE", f.SQLName, f.Comment)...)
 	for _, c := range f.Columns {
 		stmts = append(stmts, commentSQL("COLUMN", f.SQLName+"."+c.Name, c.Comment)...)
 	}
@@ -304,7 +405,16 @@ SELECT c.oid::int8, n.nspname, c.relname, pg_catalog.quote_ident(n.nspname) || '
 		'not_null', a.attnotnull, 'default', COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''),
 		'collation', CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
 		'options', COALESCE(pg_catalog.array_to_json(a.attfdwoptions), '[]'),
-		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), '')) ORDER BY a.attnum)
+		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
+		'inherited', NOT a.attislocal,
+		'parent_default', COALESCE((SELECT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)
+			FROM pg_catalog.pg_inherits i
+			JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+			JOIN pg_catalog.pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+			WHERE i.inhrelid = c.oid ORDER BY i.inhseqno LIMIT 1), ''),
+		'parent_not_null', COALESCE((SELECT pg_catalog.bool_or(pa.attnotnull) FROM pg_catalog.pg_inherits i
+			JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+			WHERE i.inhrelid = c.oid), false)) ORDER BY a.attnum)
 	 FROM pg_catalog.pg_attribute a
 	 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 	 LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -312,13 +422,22 @@ SELECT c.oid::int8, n.nspname, c.relname, pg_catalog.quote_ident(n.nspname) || '
 	 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 	 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
 	(SELECT json_agg('CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid) ORDER BY k.conname)
-	 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c')
+	 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c' AND k.conislocal),
+	CASE WHEN c.relispartition THEN (SELECT pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.relname)
+		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+		JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) ELSE '' END,
+	CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) ELSE '' END,
+	CASE WHEN NOT c.relispartition THEN (SELECT json_agg(pg_catalog.quote_ident(pn.nspname) || '.' || pg_catalog.quote_ident(p.relname) ORDER BY i.inhseqno)
+		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+		JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid) END,
+	(SELECT json_agg(json_build_array(pn.nspname, p.relname) ORDER BY i.inhseqno)
+		FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+		JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid = c.oid
 JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
-WHERE c.relkind = 'f' AND NOT c.relispartition AND n.nspname = ANY($1) AND %s
-	AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+WHERE c.relkind = 'f' AND n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`
 
 func (in *objInspector) readForeignTables(ctx context.Context) error {
@@ -328,8 +447,20 @@ func (in *objInspector) readForeignTables(ctx context.Context) error {
 			f                  = &PgForeignTable{}
 			schemaName, name   string
 			opts, cols, checks []byte
+			inherits, parents  []byte
+			names              [][2]string
 		)
-		if err := rows.Scan(&oid, &schemaName, &name, &f.SQLName, &f.Server, &opts, &f.Comment, &cols, &checks); err != nil {
+		if err := rows.Scan(&oid, &schemaName, &name, &f.SQLName, &f.Server, &opts, &f.Comment, &cols, &checks,
+			&f.PartitionOf, &f.Bound, &inherits, &parents); err != nil {
+			return err
+		}
+		if err := jsonInto(parents, &names); err != nil {
+			return err
+		}
+		for _, p := range names {
+			f.parents = append(f.parents, TableRef(p[0], p[1]))
+		}
+		if err := jsonInto(inherits, &f.Inherits); err != nil {
 			return err
 		}
 		if err := jsonInto(opts, &f.Options); err != nil {

@@ -139,7 +139,14 @@ func writeMoreObject(body *hclwrite.Body, o PgObject, views map[PgRef]bool) {
 		b := newBlock(body, "foreign_table", o.ID.Name)
 		setRef(b, "schema", "schema", o.ID.Schema)
 		setString(b, "server", unquoteIdent(o.Server))
+		setIf(b, "partition_of", o.PartitionOf)
+		setIf(b, "for_values", o.Bound)
+		setStrings(b, "inherits", o.Inherits)
 		for _, c := range o.Columns {
+			if c.Inherited {
+				writeInheritedColumn(b, c)
+				continue
+			}
 			cb := newBlock(b, "column", unquoteIdent(c.Name))
 			setSQL(cb, "type", c.Type)
 			if c.NotNull {
@@ -221,6 +228,32 @@ func writeMoreObject(body *hclwrite.Body, o PgObject, views map[PgRef]bool) {
 	}
 }
 
+// writeInheritedColumn writes what a column that a foreign partition or
+// child inherits has of its own, nothing when it has nothing:
+//
+//	column "note" { inherited = true  default = sql("'r'::text")  null = false }
+//
+// drop_default = true says the parent's default is dropped, null = true
+// that its NOT NULL is.
+func writeInheritedColumn(b *hclwrite.Body, c PgForeignColumn) {
+	if c.Default == c.ParentDefault && c.NotNull == c.ParentNotNull && len(c.Options) == 0 && c.Comment == "" {
+		return
+	}
+	cb := newBlock(b, "column", unquoteIdent(c.Name))
+	cb.SetAttributeValue("inherited", cty.True)
+	switch {
+	case c.Default != c.ParentDefault && c.Default == "":
+		cb.SetAttributeValue("drop_default", cty.True)
+	case c.Default != c.ParentDefault:
+		setSQL(cb, "default", c.Default)
+	}
+	if c.NotNull != c.ParentNotNull {
+		cb.SetAttributeValue("null", cty.BoolVal(!c.NotNull))
+	}
+	setStrings(cb, "options", c.Options)
+	setComment(cb, c.Comment)
+}
+
 // moreNotInHCL lists what the blocks of this file leave out of o: a user
 // mapping's password. ok is false when o is not of this file's kinds.
 func moreNotInHCL(o PgObject) (left string, ok bool) {
@@ -289,9 +322,29 @@ func moreSQL(r *hclReader) (stmts []string, before bool) {
 		}
 		return u.CreateSQL(), true
 	case "foreign_table":
-		f := &PgForeignTable{Server: q(r.str("server")), Options: r.strs("options"), Checks: r.strs("checks")}
+		f := &PgForeignTable{Server: q(r.str("server")), Options: r.strs("options"), Checks: r.strs("checks"),
+			PartitionOf: r.str("partition_of"), Bound: r.str("for_values"), Inherits: r.strs("inherits")}
+		if (f.PartitionOf == "") != (f.Bound == "") {
+			r.fail("give partition_of and for_values together")
+		}
 		f.SQLName, f.Comment = r.qname(), r.str("comment")
 		for _, c := range r.blocks("column") {
+			if c.boolean("inherited", false) {
+				// What the column has of its own (writeInheritedColumn).
+				col := PgForeignColumn{Name: q(c.name()), Inherited: true, Default: c.str("default"), Options: c.strs("options"), Comment: c.str("comment")}
+				if c.boolean("drop_default", false) {
+					col.ParentDefault = "(the parent's)"
+				}
+				if c.has("null") {
+					col.NotNull = !c.boolean("null", true)
+					col.ParentNotNull = !col.NotNull
+				}
+				f.Columns = append(f.Columns, col)
+				if c.err != nil {
+					r.err = c.err
+				}
+				continue
+			}
 			f.Columns = append(f.Columns, PgForeignColumn{Name: q(c.name()), Type: c.str("type"), NotNull: !c.boolean("null", true),
 				Default: c.str("default"), Collation: c.str("collate"), Options: c.strs("options"), Comment: c.str("comment")})
 			if c.err != nil {

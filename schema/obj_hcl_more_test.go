@@ -52,6 +52,15 @@ COMMENT ON FOREIGN TABLE app.ft IS 'items';
 COMMENT ON COLUMN app.ft.b IS 'bee';
 CREATE FOREIGN TABLE csv (a int, b text) SERVER files OPTIONS (filename '/dev/null', format 'csv');
 CREATE VIEW fv AS SELECT id FROM app.ft;
+CREATE TABLE m (id int NOT NULL, at date NOT NULL, note text DEFAULT 'n', kind text) PARTITION BY RANGE (at);
+CREATE FOREIGN TABLE m_old PARTITION OF m (CONSTRAINT old_id CHECK (id < 100)) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') SERVER s OPTIONS (table_name 'm_2024');
+ALTER FOREIGN TABLE m_old ALTER COLUMN note DROP DEFAULT, ALTER COLUMN kind SET DEFAULT 'k', ALTER COLUMN kind SET NOT NULL,
+	ALTER COLUMN id OPTIONS (ADD column_name 'rid');
+COMMENT ON COLUMN m_old.at IS 'day';
+CREATE FOREIGN TABLE m_rest PARTITION OF m DEFAULT SERVER s;
+CREATE TABLE base (id int NOT NULL, kind text DEFAULT 'b');
+CREATE FOREIGN TABLE logs (line text) INHERITS (base) SERVER files OPTIONS (filename '/dev/null');
+ALTER FOREIGN TABLE logs ALTER COLUMN id DROP NOT NULL;
 CREATE PUBLICATION p FOR TABLE t (id, a) WHERE (a > 0), log WITH (publish = 'insert, update');
 COMMENT ON PUBLICATION p IS 'feed';
 CREATE PUBLICATION ps FOR TABLES IN SCHEMA app WITH (publish_via_partition_root = true);
@@ -75,9 +84,11 @@ func TestMoreObjectsHCLRoundTrip(t *testing.T) {
 	}
 	text := string(full)
 	for _, block := range []string{"cast {", "rule \"t_log\"", "on         = view.public.v", "language \"plx\"", "transform {", "access_method \"heap2\"",
-		"foreign_data_wrapper \"w\"", "server \"s\"", "user_mapping {", "foreign_table \"ft\"", "publication \"p\"", "all_tables = true"} {
+		"foreign_data_wrapper \"w\"", "server \"s\"", "user_mapping {", "foreign_table \"ft\"", "publication \"p\"", "all_tables = true",
+		`partition_of = "public.m"`, `for_values   = "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"`, `for_values   = "DEFAULT"`, `inherits = ["public.base"]`,
+		`drop_default = true`, `inherited = true`} {
 		if !strings.Contains(text, block) {
-			t.Errorf("HCL lacks %s", block)
+			t.Errorf("HCL lacks %s:\n%s", block, text)
 		}
 	}
 	if left := schema.NotInHCL(want.State); len(left) != 0 {

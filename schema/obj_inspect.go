@@ -40,8 +40,6 @@ type objInspector struct {
 	// byOID finds the objects read so far by catalog and oid, to attach
 	// dependencies: keys are "pg_proc:1234".
 	byOID map[string]PgObject
-	// unsupported collects the objects that cannot be modelled.
-	unsupported UnsupportedErrors
 }
 
 // InspectObjects reads every object of the realm's schemas that Atlas's
@@ -50,8 +48,7 @@ type objInspector struct {
 // them to r: schema-level objects to Schema.Objects, database-level ones
 // to Realm.Objects. It also records on each Atlas table (attribute
 // PgTableDeps) the objects it depends on. Objects that belong to an
-// extension are left out. An object that PostgreSQL holds but schemactl
-// cannot model makes it fail with UnsupportedErrors.
+// extension are left out.
 func InspectObjects(ctx context.Context, db *sql.DB, r *atlas.Realm, opts ObjectOptions) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -110,8 +107,8 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"foreign tables", in.readForeignTables},
 		{"publications", in.readPublications},
 		{"subscriptions", in.readSubscriptions},
-		{"unsupported objects", in.readUnsupported},
 		{"dependencies", in.readDeps},
+		{"foreign table parents", in.addForeignParents},
 		{"operator class members", in.readOpMemberDeps},
 	}
 	if opts.IncludePrivileges {
@@ -133,9 +130,6 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		if err := s.fn(ctx); err != nil {
 			return fmt.Errorf("inspect %s: %w", s.what, err)
 		}
-	}
-	if len(in.unsupported) > 0 {
-		return in.unsupported
 	}
 	return nil
 }

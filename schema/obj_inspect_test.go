@@ -3,7 +3,6 @@ package schema
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"testing"
 
@@ -163,21 +162,32 @@ func hasRef(refs []PgRef, s string) bool {
 	return false
 }
 
-func TestInspectObjectsUnsupported(t *testing.T) {
+// TestInspectObjectsOnceUnsupported: shell types and foreign tables that
+// are partitions or inherit, which inspection once refused, are read.
+func TestInspectObjectsOnceUnsupported(t *testing.T) {
 	t.Parallel()
-	_, err := objTestRealm(t, `
+	r, err := objTestRealm(t, `
+CREATE TYPE shell_only;
 CREATE TABLE p (id int) PARTITION BY RANGE (id);
 CREATE EXTENSION postgres_fdw;
 CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw;
 CREATE FOREIGN TABLE fp PARTITION OF p FOR VALUES FROM (0) TO (10) SERVER s;
+CREATE TABLE base (id int);
+CREATE FOREIGN TABLE fc (extra text) INHERITS (base) SERVER s;
 `, ObjectOptions{})
-	var ue UnsupportedErrors
-	if !errors.As(err, &ue) {
-		t.Fatalf("want unsupported errors, got %v", err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	want := "unsupported object: foreign table partition or child public.fp"
-	if err.Error() != want {
-		t.Errorf("got %q, want %q", err.Error(), want)
+	if b, ok := findObj(r, "base type public.shell_only").(*PgBaseType); !ok || !b.Shell {
+		t.Errorf("shell type: %+v", findObj(r, "base type public.shell_only"))
+	}
+	fp := findObj(r, "foreign table public.fp").(*PgForeignTable)
+	if fp.PartitionOf != "public.p" || fp.Bound != "FOR VALUES FROM (0) TO (10)" || len(fp.Columns) != 1 || !fp.Columns[0].Inherited || !hasRef(fp.DependsOn, "table public.p") {
+		t.Errorf("foreign partition: %+v", fp)
+	}
+	fc := findObj(r, "foreign table public.fc").(*PgForeignTable)
+	if strings.Join(fc.Inherits, ",") != "public.base" || len(fc.Columns) != 2 || !fc.Columns[0].Inherited || fc.Columns[1].Inherited || !hasRef(fc.DependsOn, "table public.base") {
+		t.Errorf("foreign child: %+v", fc)
 	}
 }
 
@@ -215,24 +225,5 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO objtest_read
 	}
 	if dp == nil || dp.On != "TABLES" || dp.InSchema != "public" || strings.Join(dp.Items, ",") != "objtest_reader=SELECT" {
 		t.Errorf("default privileges: %+v", dp)
-	}
-}
-
-// TestInspectDBUnsupported: the commands' inspection stops on an object
-// that nothing models.
-func TestInspectDBUnsupported(t *testing.T) {
-	t.Parallel()
-	db, err := OpenDB(devdb.ForTest(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CREATE TABLE p (id int) PARTITION BY RANGE (id); CREATE EXTENSION postgres_fdw;
-CREATE SERVER s FOREIGN DATA WRAPPER postgres_fdw; CREATE FOREIGN TABLE fp PARTITION OF p FOR VALUES FROM (0) TO (10) SERVER s;`); err != nil {
-		t.Fatal(err)
-	}
-	_, err = InspectDB(context.Background(), db, Scope{})
-	if err == nil || !strings.Contains(err.Error(), "unsupported object: foreign table partition or child public.fp") {
-		t.Fatalf("want the unsupported object error, got %v", err)
 	}
 }

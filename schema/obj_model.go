@@ -2,7 +2,6 @@ package schema
 
 import (
 	"sort"
-	"strings"
 
 	atlas "ariga.io/atlas/sql/schema"
 )
@@ -203,28 +202,6 @@ func ObjectCounts(r *atlas.Realm) map[PgKind]int {
 		m[o.Ref().Kind]++
 	}
 	return m
-}
-
-// UnsupportedError reports an object that PostgreSQL accepted but schemactl
-// cannot model: stopping is better than silently leaving it out of a plan.
-type UnsupportedError struct {
-	Kind string // e.g. "rule", "text search configuration"
-	Name string // qualified name
-}
-
-func (e *UnsupportedError) Error() string {
-	return "unsupported object: " + e.Kind + " " + e.Name
-}
-
-// UnsupportedErrors collects several UnsupportedErrors.
-type UnsupportedErrors []*UnsupportedError
-
-func (es UnsupportedErrors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
 }
 
 // addObject attaches o to the schema named by its reference, or to the
