@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,6 +137,8 @@ type extStmt struct {
 // under the objects: dropped tables, columns and types, retyped columns.
 func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate.Change, error) {
 	fromObjs, toObjs := p.objects(p.from), p.objects(p.to)
+	adoptTypeFuncs(fromObjs, toObjs)
+	adoptTypeFuncs(toObjs, fromObjs)
 	keys := map[string]bool{}
 	for k := range fromObjs {
 		keys[k] = true
@@ -183,7 +186,7 @@ func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate
 				continue
 			}
 			for _, d := range a.from.Deps() {
-				if isDisturbed(d) {
+				if isDisturbed(d) && !leftInPlace(a, d) {
 					a.recreate, a.alter = true, nil
 					disturbed[a.key] = true
 					changed = true
@@ -208,6 +211,17 @@ func (p *objPlanner) merge(ext []extStmt, disturbed map[string]bool) ([]*migrate
 		return nil, err
 	}
 	return p.build(actions, ext)
+}
+
+// leftInPlace tells whether the in-place change of a base type stops
+// using d, a support function that ALTER TYPE ... SET replaces: a function
+// dropped or created again then does not disturb the type, and is dropped
+// after the type's change.
+func leftInPlace(a *objAction, d schema.PgRef) bool {
+	if _, ok := a.to.(*schema.PgBaseType); !ok || a.recreate || d.Kind != schema.PgKindFunction {
+		return false
+	}
+	return !slices.Contains(a.to.Deps(), d)
 }
 
 // checkTableUsers fails when an object that a table (a column type, a
@@ -330,6 +344,14 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 				g.edge(creates[d.String()], n)
 				for _, t := range touches[d.Owner().String()] {
 					g.edge(t, n)
+				}
+			}
+		}
+		if n := creates[a.key]; n != nil && a.from != nil && a.to != nil && !a.recreate {
+			// What the object leaves in place is dropped after.
+			for _, d := range a.from.Deps() {
+				if leftInPlace(a, d) {
+					g.edge(n, drops[d.String()])
 				}
 			}
 		}

@@ -17,11 +17,14 @@ import (
 // (INPUT = ..., OUTPUT = ...)).
 const PgKindBaseType PgKind = "base type"
 
-// PgBaseType is a user-defined base type. Its I/O functions take or return
-// the type, so they cannot exist without it nor it without them: those of
-// the inspected schemas belong to the type (Funcs) and are not objects of
-// their own. The type is created as a shell first, then its functions,
-// then its definition. Its implicit array type is not an object. A shell
+// PgBaseType is a user-defined base type. Its I/O functions (input,
+// output, receive, send) take or return the type, so they cannot exist
+// without it nor it without them: those of the inspected schemas belong to
+// the type (Funcs) and are not objects of their own. The type is created
+// as a shell first, then its functions, then its definition. Its other
+// support functions (typmod, analyze, subscript) take and return other
+// types: they are functions of their own, which the type depends on, so
+// that ALTER TYPE ... SET can take them up or leave them. Its implicit array type is not an object. A shell
 // type left without a definition (CREATE TYPE name;) is a PgBaseType with
 // Shell set and nothing else.
 type PgBaseType struct {
@@ -53,8 +56,8 @@ type PgBaseType struct {
 	Delimiter string
 	// Collatable is set for types that take a collation.
 	Collatable bool
-	// Funcs are the I/O functions of the type that live in the inspected
-	// schemas, sorted by name.
+	// Funcs are the I/O functions of the type (input, output, receive,
+	// send) that live in the inspected schemas, sorted by name.
 	Funcs []PgTypeFunc
 	// hclDefs and hclComments carry Funcs through the HCL block.
 	hclDefs     []string
@@ -79,7 +82,7 @@ SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
 	COALESCE(NULLIF(t.typreceive, 0)::regproc::text, ''), COALESCE(NULLIF(t.typsend, 0)::regproc::text, ''),
 	COALESCE(NULLIF(t.typmodin, 0)::regproc::text, ''), COALESCE(NULLIF(t.typmodout, 0)::regproc::text, ''),
 	COALESCE(NULLIF(t.typanalyze, 0)::regproc::text, ''), COALESCE(NULLIF(t.typsubscript, 0)::regproc::text, ''),
-	pg_catalog.array_to_string(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend, t.typmodin, t.typmodout, t.typanalyze, t.typsubscript]::int8[], ','),
+	pg_catalog.array_to_string(ARRAY[t.typinput, t.typoutput, t.typreceive, t.typsend]::int8[], ','),
 	t.typlen::int8, t.typbyval, t.typalign::text, t.typstorage::text, t.typcategory::text, t.typispreferred,
 	COALESCE(pg_catalog.quote_literal(t.typdefault), ''),
 	COALESCE(pg_catalog.format_type(NULLIF(t.typelem, 0), NULL), ''), t.typdelim::text, t.typcollation <> 0,
