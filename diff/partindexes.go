@@ -261,6 +261,12 @@ func addPartitionConstraint(t *schema.TableInfo, k *schema.ConstraintInfo) Stmt 
 	if idx == nil || idx.Parent == "" || (k.Type != 'p' && k.Type != 'u') {
 		return addConstraint(t, k)
 	}
+	return constraintUsingIndex(t, k, "with its index for "+idx.Parent)
+}
+
+// constraintUsingIndex adds primary key or unique constraint k of
+// partition t on the partition's index of the same name.
+func constraintUsingIndex(t *schema.TableInfo, k *schema.ConstraintInfo, how string) Stmt {
 	kind := "UNIQUE"
 	if k.Type == 'p' {
 		kind = "PRIMARY KEY"
@@ -269,5 +275,5 @@ func addPartitionConstraint(t *schema.TableInfo, k *schema.ConstraintInfo) Stmt 
 	if i := strings.Index(k.Def, " DEFERRABLE"); i >= 0 {
 		sql += k.Def[i:]
 	}
-	return Stmt{SQL: sql, Comment: fmt.Sprintf("add constraint %s to partition %s with its index for %s", k.Name, t.Name, idx.Parent)}
+	return Stmt{SQL: sql, Comment: fmt.Sprintf("add constraint %s to partition %s %s", k.Name, t.Name, how)}
 }

@@ -130,17 +130,31 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 	for _, k := range localConstraints(t2) {
 		want[k.Name] = k
 	}
+	// Constraints go first: a column of a primary key dropped keeps its
+	// NOT NULL until the key is gone.
+	var drops []string
 	for _, k := range localConstraints(t1) {
 		if w, ok := want[k.Name]; (!ok || w.Def != k.Def) && !becomesParents(t1, t2, k) && !p.checkBecomesParents(t1, t2, k) {
-			clauses = append(clauses, "DROP CONSTRAINT IF EXISTS "+schema.QuoteIdent(k.Name))
+			drops = append(drops, "DROP CONSTRAINT IF EXISTS "+schema.QuoteIdent(k.Name))
 		}
 	}
-	p.alterTableClauses(t2, clauses)
+	p.alterTableClauses(t2, append(drops, clauses...))
 	p.renamePartitionIndexes(t1, t2)
+	// A unique index of the partition's own that becomes a key of the
+	// same name is taken by it.
+	takenIdx := map[string]bool{}
 	for _, k := range localConstraints(t2) {
-		if h, ok := have[k.Name]; !ok || h.Def != k.Def {
-			p.post = append(p.post, addPartitionConstraint(t2, k))
+		h, ok := have[k.Name]
+		if ok && h.Def == k.Def {
+			continue
 		}
+		if i1, i2 := indexNamed(t1, k.Name), indexNamed(t2, k.Name); !ok && i1 != nil && i2 != nil && i1.Parent == "" && i1.Constraint == "" &&
+			i2.Parent == "" && (k.Type == 'p' || k.Type == 'u') && schema.IndexBody(i1.Def) == schema.IndexBody(i2.Def) {
+			takenIdx[k.Name] = true
+			p.post = append(p.post, constraintUsingIndex(t2, k, "with the index of that name"))
+			continue
+		}
+		p.post = append(p.post, addPartitionConstraint(t2, k))
 	}
 	haveIdx := map[string]*schema.IndexInfo{}
 	for _, idx := range localIndexes(t1) {
@@ -151,7 +165,7 @@ func (p *planner) alterPartition(t1, t2 *schema.TableInfo) {
 		wantIdx[idx.Name] = idx
 	}
 	for _, idx := range localIndexes(t1) {
-		if w, ok := wantIdx[idx.Name]; (!ok || w.Def != idx.Def) && !indexBecomesParents(t1, t2, idx) {
+		if w, ok := wantIdx[idx.Name]; (!ok || w.Def != idx.Def) && !indexBecomesParents(t1, t2, idx) && !takenIdx[idx.Name] {
 			p.post = append(p.post, Stmt{SQL: "DROP INDEX IF EXISTS " + schema.QName{Schema: t1.Schema, Name: idx.Name}.String(), Comment: fmt.Sprintf("drop index %s of partition %s", idx.Name, t1.Name)})
 		}
 	}

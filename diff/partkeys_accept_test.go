@@ -16,6 +16,7 @@ const (
 	evWhole  = evParent + evTable + ev1 + ev2
 	evPlain  = `CREATE TABLE evn (id int NOT NULL, at date NOT NULL, v text) PARTITION BY RANGE (at);`
 	evPlain1 = `CREATE TABLE evn_1 PARTITION OF evn FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`
+	evPlain2 = `CREATE TABLE evm (id int, at date NOT NULL, v text) PARTITION BY RANGE (at);`
 )
 
 // partKeyCases cover keys, indexes and foreign keys around partitions,
@@ -234,6 +235,19 @@ var partKeyCases = []acceptanceCase{
 	{name: "new partition's own unique constraint on its index for the parent's unique index",
 		new:  evPlain + evPlain1 + `ALTER TABLE evn_1 ADD CONSTRAINT evn_1_uq UNIQUE (v, at) DEFERRABLE; CREATE UNIQUE INDEX evn_u ON evn (v, at);`,
 		want: []string{`ADD CONSTRAINT "evn_1_uq" UNIQUE USING INDEX "evn_1_uq" DEFERRABLE`}},
+
+	// A partition's own keys dropped or taking an index of their own.
+	{name: "partition's own primary key dropped with the NOT NULL it gave",
+		old: evPlain2 + `CREATE TABLE evm_1 PARTITION OF evm (CONSTRAINT evm_1_pk PRIMARY KEY (id, at)) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`,
+		new: evPlain2 + `CREATE TABLE evm_1 PARTITION OF evm FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');`},
+	{name: "partition's own unique index becomes its primary key",
+		old:  evPlain + evPlain1 + `CREATE UNIQUE INDEX evn_1_pk ON evn_1 (id, at);`,
+		new:  evPlain + evPlain1 + `ALTER TABLE evn_1 ADD CONSTRAINT evn_1_pk PRIMARY KEY (id, at);`,
+		want: []string{`ADD CONSTRAINT "evn_1_pk" PRIMARY KEY USING INDEX "evn_1_pk"`}, notWant: []string{"DROP INDEX"}},
+	{name: "partition's own unique index becomes its unique constraint",
+		old:  evPlain + evPlain1 + `CREATE UNIQUE INDEX evn_1_v ON evn_1 (v, id);`,
+		new:  evPlain + evPlain1 + `ALTER TABLE evn_1 ADD CONSTRAINT evn_1_v UNIQUE (v, id);`,
+		want: []string{`ADD CONSTRAINT "evn_1_v" UNIQUE USING INDEX "evn_1_v"`}, notWant: []string{"DROP INDEX"}},
 
 	// Keys changed under another table's foreign key.
 	{name: "referenced column type changed",
