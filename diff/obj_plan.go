@@ -239,6 +239,12 @@ func (p *objPlanner) checkTableUsers(actions []*objAction, isDisturbed func(sche
 				if d.Kind == schema.PgKindSchema || !isDisturbed(d) {
 					continue
 				}
+				if d.Kind == schema.PgKindColumn && d.Owner() != ref && p.columnKept(d) {
+					// Another table's column can only be used by a foreign
+					// key, which PostgreSQL checks again when the column
+					// changes its type.
+					continue
+				}
 				what := "drop"
 				for _, a := range actions {
 					if a.key == d.String() && a.to != nil {
@@ -253,6 +259,20 @@ func (p *objPlanner) checkTableUsers(actions []*objAction, isDisturbed func(sche
 		return fmt.Errorf("plan: %s", strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// columnKept reports whether column c is in the desired state.
+func (p *objPlanner) columnKept(c schema.PgRef) bool {
+	s, ok := p.to.Schema(c.Schema)
+	if !ok {
+		return false
+	}
+	t, ok := s.Table(c.Name)
+	if !ok {
+		return false
+	}
+	_, ok = t.Column(c.Sub)
+	return ok
 }
 
 // build turns the actions and Atlas's statements into ordered changes.
