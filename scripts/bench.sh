@@ -10,7 +10,7 @@ pkgs=("$@")
 [ ${#pkgs[@]} -gt 0 ] || pkgs=(./...)
 mkdir -p .bench
 out=.bench/bench.txt
-go test -run '^$' -bench . -benchtime "${BENCHTIME:-5x}" -timeout 30m "${pkgs[@]}" | tee "$out" >&2
+go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-5x}" -timeout 30m "${pkgs[@]}" | tee "$out" >&2
 awk '
 /^Benchmark/ && $0 ~ /ns\/op/ {
   name = $1; sub(/-[0-9]+$/, "", name)
