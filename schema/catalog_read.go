@@ -288,7 +288,13 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		idx.Def = sortIndexOptions(idx.Def)
 		t.Indexes = append(t.Indexes, idx)
 		if !valid {
-			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindIndex, Schema: schema, Table: table, Name: idx.Name, Detail: "invalid (a failed CREATE INDEX CONCURRENTLY)"})
+			why := "invalid (a failed CREATE INDEX CONCURRENTLY)"
+			if t.Kind == 'p' {
+				// PostgreSQL marks an index of a partitioned table invalid
+				// until every partition has its index attached.
+				why = "invalid: created ON ONLY the partitioned table and not yet attached on every partition (ALTER INDEX ... ATTACH PARTITION)"
+			}
+			c.Unmodelled = append(c.Unmodelled, Object{Kind: KindIndex, Schema: schema, Table: table, Name: idx.Name, Detail: why})
 		}
 		return nil
 	})

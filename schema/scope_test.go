@@ -66,3 +66,32 @@ func TestScopeSchemas(t *testing.T) {
 		t.Errorf("schemas of an empty state: %v", l.Realm.Schemas)
 	}
 }
+
+// TestInvalidPartitionedIndex: an index created ON ONLY a partitioned
+// table and not attached on every partition is named for what it is, not
+// for a failed CREATE INDEX CONCURRENTLY.
+func TestInvalidPartitionedIndex(t *testing.T) {
+	ctx := context.Background()
+	url := devdb.ForTest(t)
+	db, err := schema.OpenDB(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+		CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+		CREATE INDEX m_id ON ONLY m (id)`); err != nil {
+		t.Fatal(err)
+	}
+	st, err := schema.Inspect(ctx, url, schema.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range st.Catalog.Unmodelled {
+		got = append(got, o.String())
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "m_id") || !strings.Contains(got[0], "ON ONLY the partitioned table and not yet attached on every partition") {
+		t.Errorf("unmodelled: %q", got)
+	}
+}
