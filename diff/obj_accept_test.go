@@ -261,6 +261,13 @@ CREATE TABLE t (id int DEFAULT one());`, new: "",
 		new: `CREATE FUNCTION lower2(x text) RETURNS text LANGUAGE sql IMMUTABLE RETURN lower(x);
 CREATE TABLE t (name text); CREATE INDEX t_l ON t (lower2(name));`,
 		want: []string{"FUNCTION public.lower2(x text)", `CREATE INDEX "t_l"`}},
+	{name: "function with a long signature used by a generated column created first", old: "",
+		new: `CREATE FUNCTION extract_topics_from_metadata(external_service_type text, metadata jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN ARRAY[external_service_type]; END $$;
+CREATE TABLE repo (kind text, metadata jsonb, topics text[] GENERATED ALWAYS AS (extract_topics_from_metadata(kind, metadata)) STORED);`,
+		want: []string{"FUNCTION public.extract_topics_from_metadata(external_service_type text, metadata jsonb)", `CREATE TABLE "public"."repo"`}},
+	{name: "function with a long signature used by a generated column dropped after", old: `CREATE FUNCTION extract_topics_from_metadata(external_service_type text, metadata jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN ARRAY[external_service_type]; END $$;
+CREATE TABLE repo (kind text, metadata jsonb, topics text[] GENERATED ALWAYS AS (extract_topics_from_metadata(kind, metadata)) STORED);`, new: "",
+		want: []string{`DROP TABLE "public"."repo"`, "DROP FUNCTION public.extract_topics_from_metadata(external_service_type text, metadata jsonb)"}},
 	{name: "function replaced while default uses old one", atlas: true, old: `CREATE FUNCTION one() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
 CREATE TABLE t (id int DEFAULT one());`,
 		new: `CREATE FUNCTION two() RETURNS int LANGUAGE sql IMMUTABLE RETURN 2;
@@ -482,6 +489,18 @@ CREATE FUNCTION mk() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;`,
 		new:  roles + `CREATE TABLE t (id int); CREATE SEQUENCE s; GRANT SELECT ON t TO objtest_ro; GRANT USAGE ON SEQUENCE s TO objtest_app;`,
 		opts: ObjectOptions{IncludePrivileges: true},
 		want: []string{`CREATE TABLE "public"."t"`, "GRANT SELECT ON TABLE public.t TO objtest_ro"}},
+	// A function's name with its arguments longer than an identifier
+	// (63 bytes) is kept whole: its grants and the tables that use it
+	// name it, and two overloads sharing 63 bytes stay two.
+	{name: "grants on overloads with a long signature", old: roles,
+		new: roles + `CREATE FUNCTION extract_topics_from_metadata(external_service_type text, metadata jsonb) RETURNS int LANGUAGE sql AS 'SELECT 1';
+			CREATE FUNCTION extract_topics_from_metadata(external_service_type text, metadata jsonb, other int) RETURNS int LANGUAGE sql AS 'SELECT 2';
+			REVOKE EXECUTE ON FUNCTION extract_topics_from_metadata(text, jsonb) FROM PUBLIC;
+			GRANT EXECUTE ON FUNCTION extract_topics_from_metadata(text, jsonb) TO objtest_app;
+			GRANT EXECUTE ON FUNCTION extract_topics_from_metadata(text, jsonb, int) TO objtest_ro;`,
+		opts: ObjectOptions{IncludePrivileges: true},
+		want: []string{"GRANT EXECUTE ON FUNCTION public.extract_topics_from_metadata(external_service_type text, metadata jsonb) TO objtest_app",
+			"GRANT EXECUTE ON FUNCTION public.extract_topics_from_metadata(external_service_type text, metadata jsonb, other integer) TO objtest_ro"}},
 	{name: "schema privileges", old: `CREATE SCHEMA app;`,
 		new:  roles + `CREATE SCHEMA app; GRANT USAGE ON SCHEMA app TO objtest_ro; REVOKE USAGE ON SCHEMA public FROM PUBLIC;`,
 		opts: ObjectOptions{IncludePrivileges: true},

@@ -49,8 +49,10 @@ func (x *objIndex) relRef(oid int64, attname string) (PgRef, bool) {
 	return PgRef{}, false
 }
 
+// The names are text: a union's column takes the type of its first
+// branch, and as name (63 bytes) it would cut a function's signature.
 const indexQuery = `
-SELECT 'c', c.oid::int8, n.nspname, c.relname, c.relkind::text, c.reltype::int8, 0::int8
+SELECT 'c', c.oid::int8, n.nspname, c.relname::text, c.relkind::text, c.reltype::int8, 0::int8
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'c', 'f')
 UNION ALL

@@ -36,9 +36,11 @@ func acl(expr, owner string) string { return fmt.Sprintf(aclItems, expr, owner) 
 
 // privilegesQuery lists objects with explicit ACLs: kind, schema, name,
 // column, GRANT target, items, default items, and the target's ref parts.
+// The names are text (relname::text): as name, the type of the first
+// branch, a function's signature would be cut at 63 bytes.
 var privilegesQuery = `
 SELECT CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
-	n.nspname, c.relname, '',
+	n.nspname, c.relname::text, '',
 	CASE c.relkind WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 	` + acl("c.relacl", "c.relowner") + `::text,
 	` + acl("pg_catalog.acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::\"char\", c.relowner)", "c.relowner") + `::text
