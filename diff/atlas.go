@@ -62,6 +62,7 @@ func (p *planner) atlas() error {
 		return err
 	}
 	defer wrapExcludePredicates(main)()
+	defer p.castDefaults(main)()
 	for _, group := range []struct {
 		changes []atlas.Change
 		into    *[]Stmt

@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"strings"
+
 	atlas "ariga.io/atlas/sql/schema"
 
 	"github.com/schemactl/schemactl/schema"
@@ -45,4 +47,114 @@ func modifyColumn(m *atlas.ModifyTable, c1, c2 *atlas.Column, add func(atlas.Cha
 	mc := &atlas.ModifyColumn{From: c1, To: c2}
 	add(mc)
 	return mc
+}
+
+// castDefaults writes PostgreSQL's rendering of a literal default whose
+// cast is to another type than its column's (a varchar column with
+// DEFAULT 'active'::text, as Rails' structure.sql has) in the tables and
+// columns Atlas creates: Atlas's inspection trims the cast, and the
+// literal alone is cast to the column's type, which PostgreSQL stores as
+// another default ('active'::character varying). The returned function
+// puts the desired columns back as they were.
+func (p *planner) castDefaults(changes []atlas.Change) (restore func()) {
+	var undo []func()
+	fix := func(t *atlas.Table, c *atlas.Column) {
+		if t == nil || t.Schema == nil || c.Default == nil {
+			return
+		}
+		ti, ok := p.to.Catalog.Table(schema.QName{Schema: t.Schema.Name, Name: t.Name})
+		if !ok {
+			return
+		}
+		ci, ok := ti.Column(c.Name)
+		if !ok || ci.Generated != "" || !literalCastElsewhere(ci.Default, ci.Type) {
+			return
+		}
+		old := c.Default
+		c.Default = &atlas.RawExpr{X: ci.Default}
+		undo = append(undo, func() { c.Default = old })
+	}
+	for _, ch := range changes {
+		switch ch := ch.(type) {
+		case *atlas.AddTable:
+			for _, c := range ch.T.Columns {
+				fix(ch.T, c)
+			}
+		case *atlas.ModifyTable:
+			for _, x := range ch.Changes {
+				if a, ok := x.(*atlas.AddColumn); ok {
+					fix(ch.T, a.C)
+				}
+			}
+		}
+	}
+	return func() {
+		for _, u := range undo {
+			u()
+		}
+	}
+}
+
+// literalCastElsewhere reports whether def, as pg_get_expr renders a
+// default, is a quoted literal with a cast ('x'::text) to another type
+// than typ (format_type of the column) once both lose their type
+// modifiers: 'x'::character varying on a varchar(20) column is the
+// column's own cast, 'x'::text on it is not.
+func literalCastElsewhere(def, typ string) bool {
+	if !strings.HasPrefix(def, "'") {
+		return false
+	}
+	i := 1
+	for i < len(def) {
+		if def[i] == '\'' {
+			if i+1 < len(def) && def[i+1] == '\'' {
+				i += 2
+				continue
+			}
+			break
+		}
+		i++
+	}
+	rest := def[i+1:]
+	if i >= len(def) || !strings.HasPrefix(rest, "::") {
+		return false
+	}
+	cast := rest[2:]
+	if strings.ContainsAny(cast, " ") && !knownMultiWordType(cast) {
+		return false
+	}
+	return stripTypmod(cast) != stripTypmod(typ)
+}
+
+// knownMultiWordType reports whether s, without array brackets and type
+// modifiers, is one of the type names format_type writes with spaces.
+func knownMultiWordType(s string) bool {
+	switch strings.TrimSuffix(stripTypmod(s), "[]") {
+	case "character varying", "character", "bit varying", "double precision",
+		"timestamp without time zone", "timestamp with time zone",
+		"time without time zone", "time with time zone":
+		return true
+	}
+	return strings.HasPrefix(stripTypmod(s), "interval")
+}
+
+// stripTypmod removes the parenthesised type modifiers of a type name
+// ("character varying(20)[]" → "character varying[]",
+// "timestamp(6) without time zone" → "timestamp without time zone").
+func stripTypmod(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			if depth > 0 {
+				depth--
+			}
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }

@@ -75,6 +75,12 @@ var fidelityCases = []acceptanceCase{
 		old: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED);`,
 		new: `CREATE TABLE t (a int, b int GENERATED ALWAYS AS (1 + a) STORED);`},
 
+	// A default whose cast is not to the column's type keeps the cast
+	// (PostgreSQL coerces the cast value again on every insert).
+	{name: "default cast to another type than the column's", old: `CREATE TABLE t (a varchar, b int);`, new: `CREATE TABLE t (a varchar DEFAULT 'x'::text, b int DEFAULT '1'::smallint);`, want: []string{"'x'::text"}},
+	{name: "added column with a default cast to another type", old: `CREATE TABLE t (a int);`, new: `CREATE TABLE t (a int, b varchar(10) DEFAULT 'x'::text, c character varying DEFAULT ''::character varying);`, want: []string{"'x'::text"}},
+	{name: "new table with a default cast to another type", new: `CREATE TABLE t (a varchar DEFAULT 'active'::text NOT NULL, b varchar(20)[] DEFAULT '{}'::text[], c text DEFAULT 'x'::character varying);`},
+
 	// Unlogged sequences.
 	{name: "unlogged sequence", old: `CREATE SEQUENCE s;`, new: `CREATE UNLOGGED SEQUENCE s START 5;`, want: []string{"SET UNLOGGED"}},
 	{name: "new unlogged sequence", new: `CREATE UNLOGGED SEQUENCE s;`, want: []string{"CREATE UNLOGGED SEQUENCE"}},
