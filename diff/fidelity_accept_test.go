@@ -84,6 +84,9 @@ var fidelityCases = []acceptanceCase{
 	// Unlogged sequences.
 	{name: "unlogged sequence", old: `CREATE SEQUENCE s;`, new: `CREATE UNLOGGED SEQUENCE s START 5;`, want: []string{"SET UNLOGGED"}},
 	{name: "new unlogged sequence", new: `CREATE UNLOGGED SEQUENCE s;`, want: []string{"CREATE UNLOGGED SEQUENCE"}},
+	{name: "logged sequence owned by an unlogged table", new: `CREATE UNLOGGED TABLE t (id bigint NOT NULL); CREATE SEQUENCE t_id_seq; ALTER SEQUENCE t_id_seq OWNED BY t.id; ALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('t_id_seq');`},
+	{name: "table becomes unlogged, its serial sequence stays logged", old: `CREATE TABLE t (id bigserial);`, new: `CREATE UNLOGGED TABLE t (id bigint NOT NULL); CREATE SEQUENCE t_id_seq; ALTER SEQUENCE t_id_seq OWNED BY t.id; ALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('t_id_seq');`},
+	{name: "unlogged sequence owned by a logged table", new: `CREATE TABLE t (id bigint NOT NULL); CREATE UNLOGGED SEQUENCE t_id_seq; ALTER SEQUENCE t_id_seq OWNED BY t.id;`},
 	{name: "unlogged table with a serial column", old: `CREATE TABLE c (id serial, k text);`, new: `CREATE UNLOGGED TABLE c (id serial, k text);`},
 	{name: "new unlogged table with a serial column", new: `CREATE UNLOGGED TABLE c (id serial, k bigint GENERATED ALWAYS AS IDENTITY);`},
 

@@ -18,11 +18,14 @@ func (p *planner) tableProperties() error {
 			have = t1
 		}
 		var clauses []string
+		persistence := false
 		switch {
 		case have.Persistence != 'u' && t2.Persistence == 'u':
 			clauses = append(clauses, "SET UNLOGGED")
+			persistence = true
 		case have.Persistence == 'u' && t2.Persistence != 'u':
 			clauses = append(clauses, "SET LOGGED")
+			persistence = true
 		}
 		set, reset := optionChanges(parseOptions(have.Options), parseOptions(t2.Options))
 		if len(set) > 0 {
@@ -37,8 +40,27 @@ func (p *planner) tableProperties() error {
 				Comment: fmt.Sprintf("set the storage of table %s", t2.Name),
 			})
 		}
+		if persistence {
+			p.post = append(p.post, p.ownedSequencesPersistence(t2)...)
+		}
 	}
 	return nil
+}
+
+// ownedSequencesPersistence puts back the persistence of the sequences
+// that table t owns where it is not the table's: ALTER TABLE ... SET
+// LOGGED / UNLOGGED makes the sequences the table owns follow it, and a
+// pg_dump of an unlogged table keeps its serial sequence logged (CREATE
+// SEQUENCE, then OWNED BY, which leaves the persistence alone).
+func (p *planner) ownedSequencesPersistence(t *schema.TableInfo) []Stmt {
+	var out []Stmt
+	for _, s := range p.to.Catalog.Sequences {
+		if s.OwnedBy == nil || s.OwnedBy.Table != t.QName || s.Unlogged == (t.Persistence == 'u') {
+			continue
+		}
+		out = append(out, sequencePersistence(&schema.Sequence{Unlogged: !s.Unlogged}, s)...)
+	}
+	return out
 }
 
 // parseOptions reads "k=v, k2=v2" (reloptions joined) into a map.
