@@ -61,6 +61,7 @@ func (p *planner) atlas() error {
 	if err != nil {
 		return err
 	}
+	p.markIndexChanges(main)
 	defer wrapExcludePredicates(main)()
 	defer p.castDefaults(main)()
 	for _, group := range []struct {

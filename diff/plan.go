@@ -97,6 +97,7 @@ type planner struct {
 	fkManaged       map[fkKey]bool       // foreign keys planned from the catalog (fkeys.go)
 	fkAdds          []fkKey
 	inherit         inheritance
+	indexChanged    map[indexKey]bool // indexes Atlas's changes create, drop or recreate
 }
 
 // Diff returns the plan that takes a database in state from to state to.
@@ -122,6 +123,7 @@ func Diff(ctx context.Context, from, to *schema.State, opts Options) (*Plan, err
 		p.inheritAfter,
 		p.tableProperties,
 		p.columnDetails,
+		p.indexStatistics,
 		p.replicaAfter,
 		p.foreignKeysAfter,
 	}

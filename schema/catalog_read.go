@@ -256,7 +256,9 @@ SELECT n.nspname, t.relname, i.relname, pg_catalog.pg_get_indexdef(i.oid),
 	COALESCE(k.conname, ''), COALESCE(pi.relname, ''),
 	COALESCE(pg_catalog.obj_description(i.oid, 'pg_class'), ''),
 	x.indisvalid,
-	pg_catalog.array_to_json(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 ORDER BY a.attnum))::text
+	pg_catalog.array_to_json(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 ORDER BY a.attnum))::text,
+	COALESCE((SELECT pg_catalog.string_agg(a.attnum || '=' || a.attstattarget, ', ' ORDER BY a.attnum)
+		FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 AND a.attstattarget >= 0), '')
 FROM pg_catalog.pg_index x
 	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
 	JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
@@ -275,7 +277,7 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 			attNames      string
 			idx           = &IndexInfo{}
 		)
-		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &attNames); err != nil {
+		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &attNames, &idx.Statistics); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(attNames), &idx.AttNames); err != nil {

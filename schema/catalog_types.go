@@ -235,6 +235,10 @@ type IndexInfo struct {
 	// expression), from which PostgreSQL names the indexes it creates for
 	// the partitions of a partitioned index.
 	AttNames []string
+	// Statistics are the statistics targets set on the index's
+	// expression columns (ALTER INDEX ... ALTER COLUMN 1 SET STATISTICS
+	// 3000), by column number: "1=3000, 2=100"; "" when none is set.
+	Statistics string
 }
 
 // Sequence is a sequence that is not the sequence of an identity column.

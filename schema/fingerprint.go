@@ -63,6 +63,9 @@ func (c *Catalog) Objects() []Object {
 				def += " constraint " + idx.Constraint
 			}
 			def += " comment " + QuoteLiteral(idx.Comment)
+			if idx.Statistics != "" {
+				def += " statistics " + idx.Statistics
+			}
 			add(Object{Kind: KindIndex, Schema: t.Schema, Table: t.Name, Name: name, Def: def})
 		}
 	}

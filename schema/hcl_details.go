@@ -16,7 +16,8 @@ import (
 //	  options          = "autovacuum_enabled=false, fillfactor=70"
 //	  replica_identity = "FULL"          # NOTHING, DEFAULT, "USING INDEX t_key"
 //	  index "t_key" {
-//	    options = "deduplicate_items=off, fillfactor='80'"
+//	    options    = "deduplicate_items=off, fillfactor='80'"
+//	    statistics = "1=3000"            # expression column 1: SET STATISTICS
 //	  }
 //	  column "doc" {
 //	    statistics  = 500                # SET STATISTICS
@@ -155,6 +156,9 @@ func writeTableDetails(b *hclwrite.Body, t *TableInfo) {
 				}
 				if start, end := indexOptionsSpan(idx.Def); start >= 0 {
 					setString(cb.Body(), "options", idx.Def[start:end])
+				}
+				if idx.Statistics != "" {
+					setString(cb.Body(), "statistics", idx.Statistics)
 				}
 			}
 		}

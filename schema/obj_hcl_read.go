@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"ariga.io/atlas/sql/postgres"
@@ -187,6 +188,27 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 					ir := &hclReader{src: src, b: c}
 					if o := ir.str("options"); o != "" {
 						stmts = append(stmts, "ALTER INDEX "+QName{Schema: t.Schema, Name: c.Labels[0]}.String()+" SET ("+o+")")
+					}
+					if ir.err != nil {
+						return nil, ir.err
+					}
+					blank(a)
+				}
+				if a, ok := c.Body.Attributes["statistics"]; ok && c.Type == "index" && len(c.Labels) == 1 {
+					ir := &hclReader{src: src, b: c}
+					if v := ir.str("statistics"); v != "" {
+						var clauses []string
+						for _, kv := range strings.Split(v, ",") {
+							col, n, ok := strings.Cut(strings.TrimSpace(kv), "=")
+							_, err1 := strconv.Atoi(strings.TrimSpace(col))
+							_, err2 := strconv.Atoi(strings.TrimSpace(n))
+							if !ok || err1 != nil || err2 != nil {
+								ir.fail("statistics: want column=target, e.g. \"1=3000, 2=100\", not %q", v)
+								return nil, ir.err
+							}
+							clauses = append(clauses, "ALTER COLUMN "+strings.TrimSpace(col)+" SET STATISTICS "+strings.TrimSpace(n))
+						}
+						stmts = append(stmts, "ALTER INDEX "+QName{Schema: t.Schema, Name: c.Labels[0]}.String()+" "+strings.Join(clauses, ", "))
 					}
 					if ir.err != nil {
 						return nil, ir.err
