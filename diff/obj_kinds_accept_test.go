@@ -74,6 +74,19 @@ CREATE INDEX docs_fts ON docs USING gin (to_tsvector('public.cfg', body));`,
 		want: []string{`CREATE TEXT SEARCH DICTIONARY "public"."simple_en"`, `CREATE TEXT SEARCH PARSER "public"."p1"`,
 			`CREATE TEXT SEARCH CONFIGURATION "public"."cfg" (PARSER = public.p1)`, `ADD MAPPING FOR "asciiword", "word" WITH public.simple_en, pg_catalog.english_stem`,
 			`CREATE INDEX`}},
+	// A function body names a configuration, a collation and another
+	// function as text (no dependency is recorded), and an index on that
+	// function inlines it when it is built: they are created before the
+	// tables.
+	{name: "text search configuration and collation named in a function an index uses", old: "", new: ciCollation + `
+CREATE TEXT SEARCH CONFIGURATION mb_simple (COPY = pg_catalog.simple);
+CREATE FUNCTION mb_lower(input text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT lower(input COLLATE public.ci) $$;
+CREATE FUNCTION immutable_unaccent(input text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT lower(input) $$;
+CREATE FUNCTION mb_simple_tsvector(input text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT to_tsvector('public.mb_simple', public.immutable_unaccent(input)) $$;
+CREATE TABLE artist (name text);
+CREATE INDEX artist_idx_txt ON artist USING gin (mb_simple_tsvector(name));
+CREATE INDEX artist_idx_lower ON artist (mb_lower(name));`,
+		want: []string{`CREATE COLLATION "public"."ci"`, `CREATE TEXT SEARCH CONFIGURATION "public"."mb_simple"`, `CREATE TABLE "public"."artist"`, `CREATE INDEX "artist_idx_txt"`}},
 	{name: "drop text search objects", old: tsDict + `CREATE TEXT SEARCH CONFIGURATION cfg (COPY = pg_catalog.english);
 ALTER TEXT SEARCH CONFIGURATION cfg ALTER MAPPING FOR asciiword WITH simple_en;
 CREATE TEXT SEARCH TEMPLATE t1 (LEXIZE = dsimple_lexize);`, new: "",

@@ -331,7 +331,15 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 			stmts, src, label = a.alter, &atlas.ModifyObject{From: a.from, To: a.to}, "alter "+a.key
 		}
 		if len(stmts) > 0 {
-			creates[a.key] = g.add(label, 2, rank, objChanges(stmts, label, src))
+			prio, seq := 2, rank
+			if _, created := src.(*atlas.AddObject); created && earlyKinds[o.Ref().Kind] {
+				// Before Atlas's statements (seq from 0) once what they
+				// need exists: a function body names them without a
+				// dependency, and an index on that function (inlined
+				// when the index is built) needs them already.
+				prio, seq = 1, rank-1000
+			}
+			creates[a.key] = g.add(label, prio, seq, objChanges(stmts, label, src))
 			if f, ok := a.to.(*schema.PgFunction); ok && f.Kind != 'a' {
 				anyFunc = true
 			}
@@ -434,6 +442,23 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 		out = append(out, n.changes...)
 	}
 	return out, nil
+}
+
+// earlyKinds are the kinds created before the tables, as pg_dump does,
+// once what they depend on exists: function bodies name functions,
+// text search configurations and collations as text (mb_lower(x),
+// 'musicbrainz.mb_simple'::regconfig, COLLATE "musicbrainz"), so that
+// PostgreSQL records no dependency of a function on them, and an index,
+// check or default that calls the function (an SQL function is inlined
+// when the index is built) needs them all already.
+var earlyKinds = map[schema.PgKind]bool{
+	schema.PgKindFunction:   true,
+	schema.PgKindProcedure:  true,
+	schema.PgKindCollation:  true,
+	schema.PgKindTSConfig:   true,
+	schema.PgKindTSDict:     true,
+	schema.PgKindTSParser:   true,
+	schema.PgKindTSTemplate: true,
 }
 
 // withSchema returns the dependencies of o plus its schema.
