@@ -51,8 +51,9 @@ func modifyColumn(m *atlas.ModifyTable, c1, c2 *atlas.Column, add func(atlas.Cha
 
 // castDefaults writes PostgreSQL's rendering of a literal default whose
 // cast is to another type than its column's (a varchar column with
-// DEFAULT 'active'::text, as Rails' structure.sql has) in the tables and
-// columns Atlas creates: Atlas's inspection trims the cast, and the
+// DEFAULT 'active'::text, as Rails' structure.sql has), or of an
+// unquoted constant on a string column (text DEFAULT 0), in the tables
+// and columns Atlas creates: Atlas's inspection trims the cast, and the
 // literal alone is cast to the column's type, which PostgreSQL stores as
 // another default ('active'::character varying). The returned function
 // puts the desired columns back as they were.
@@ -67,7 +68,11 @@ func (p *planner) castDefaults(changes []atlas.Change) (restore func()) {
 			return
 		}
 		ci, ok := ti.Column(c.Name)
-		if !ok || ci.Generated != "" || !literalCastElsewhere(ci.Default, ci.Type) {
+		if !ok || ci.Generated != "" {
+			return
+		}
+		_, literal := c.Default.(*atlas.Literal)
+		if !literalCastElsewhere(ci.Default, ci.Type) && !(literal && bareOnString(ci.Default, ci.Type)) {
 			return
 		}
 		old := c.Default
@@ -93,6 +98,21 @@ func (p *planner) castDefaults(changes []atlas.Change) (restore func()) {
 			u()
 		}
 	}
+}
+
+// bareOnString reports whether def is an unquoted constant (DEFAULT 0 on
+// a text column, which PostgreSQL keeps as the integer 0 cast on
+// assignment) on a column of a string type: Atlas writes it quoted, which
+// PostgreSQL stores as '0'::text.
+func bareOnString(def, typ string) bool {
+	if def == "" || strings.HasPrefix(def, "'") {
+		return false
+	}
+	switch strings.TrimSuffix(stripTypmod(typ), "[]") {
+	case "text", "character varying", "character", "\"char\"", "name":
+		return true
+	}
+	return false
 }
 
 // literalCastElsewhere reports whether def, as pg_get_expr renders a

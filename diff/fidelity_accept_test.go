@@ -87,6 +87,8 @@ var fidelityCases = []acceptanceCase{
 	// (PostgreSQL coerces the cast value again on every insert).
 	{name: "default cast to another type than the column's", old: `CREATE TABLE t (a varchar, b int);`, new: `CREATE TABLE t (a varchar DEFAULT 'x'::text, b int DEFAULT '1'::smallint);`, want: []string{"'x'::text"}},
 	{name: "added column with a default cast to another type", old: `CREATE TABLE t (a int);`, new: `CREATE TABLE t (a int, b varchar(10) DEFAULT 'x'::text, c character varying DEFAULT ''::character varying);`, want: []string{"'x'::text"}},
+	{name: "new table with an integer default on a text column", new: `CREATE TABLE pools_posts (id int, sequence text DEFAULT 0 NOT NULL, v varchar(8) DEFAULT 1.5, f boolean DEFAULT false);`},
+	{name: "integer default on a text column added", old: `CREATE TABLE t (id int);`, new: `CREATE TABLE t (id int, sequence text DEFAULT 0 NOT NULL);`, want: []string{"DEFAULT 0"}},
 	{name: "new table with a default cast to another type", new: `CREATE TABLE t (a varchar DEFAULT 'active'::text NOT NULL, b varchar(20)[] DEFAULT '{}'::text[], c text DEFAULT 'x'::character varying);`},
 
 	// Unlogged sequences.
