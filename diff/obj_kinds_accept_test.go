@@ -79,7 +79,9 @@ CREATE INDEX docs_fts ON docs USING gin (to_tsvector('public.cfg', body));`,
 	// function inlines it when it is built: they are created before the
 	// tables.
 	{name: "text search configuration and collation named in a function an index uses", old: "", new: ciCollation + `
+CREATE EXTENSION unaccent;
 CREATE TEXT SEARCH CONFIGURATION mb_simple (COPY = pg_catalog.simple);
+ALTER TEXT SEARCH CONFIGURATION mb_simple ALTER MAPPING FOR word, numword, hword, numhword, hword_part, hword_numpart WITH public.unaccent, simple;
 CREATE FUNCTION mb_lower(input text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT lower(input COLLATE public.ci) $$;
 CREATE FUNCTION immutable_unaccent(input text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT lower(input) $$;
 CREATE FUNCTION mb_simple_tsvector(input text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$ SELECT to_tsvector('public.mb_simple', public.immutable_unaccent(input)) $$;

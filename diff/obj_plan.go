@@ -445,13 +445,15 @@ func (p *objPlanner) build(actions []*objAction, ext []extStmt) ([]*migrate.Chan
 }
 
 // earlyKinds are the kinds created before the tables, as pg_dump does,
-// once what they depend on exists: function bodies name functions,
+// once what they depend on exists (a configuration waits for the
+// extension whose dictionary it maps to): function bodies name functions,
 // text search configurations and collations as text (mb_lower(x),
 // 'musicbrainz.mb_simple'::regconfig, COLLATE "musicbrainz"), so that
 // PostgreSQL records no dependency of a function on them, and an index,
 // check or default that calls the function (an SQL function is inlined
 // when the index is built) needs them all already.
 var earlyKinds = map[schema.PgKind]bool{
+	schema.PgKindExtension:  true,
 	schema.PgKindFunction:   true,
 	schema.PgKindProcedure:  true,
 	schema.PgKindCollation:  true,
