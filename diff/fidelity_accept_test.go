@@ -34,6 +34,12 @@ var fidelityCases = []acceptanceCase{
 		old: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') WITH (fillfactor = 70, autovacuum_enabled = false);`,
 		new: `CREATE TABLE ev (at date) PARTITION BY RANGE (at); CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') WITH (autovacuum_enabled = false, fillfactor = 60);`},
 
+	// The index CLUSTER uses.
+	{name: "cluster on an index", old: `CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b);`, new: `CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON t_b;`, want: []string{`ALTER TABLE "public"."t" CLUSTER ON "t_b"`}},
+	{name: "cluster index changes", old: `CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON t_pkey;`, new: `CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON t_b;`},
+	{name: "new table clustered on its primary key", new: `CREATE TABLE tags (id int, name text, CONSTRAINT tags_pkey PRIMARY KEY (id)); ALTER TABLE tags CLUSTER ON tags_pkey;`},
+	{name: "clustered index recreated", old: `CREATE TABLE t (a int, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON t_b;`, new: `CREATE TABLE t (a int, b int); CREATE INDEX t_b ON t (b, a); ALTER TABLE t CLUSTER ON t_b;`},
+
 	// Replica identity.
 	{name: "replica identity full", old: `CREATE TABLE t (a int);`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL;`, want: []string{"REPLICA IDENTITY FULL"}},
 	{name: "replica identity nothing", old: `CREATE TABLE t (a int) ;`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY NOTHING;`, want: []string{"REPLICA IDENTITY NOTHING"}},

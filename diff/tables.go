@@ -9,7 +9,8 @@ import (
 )
 
 // tableProperties plans what Atlas's open-source driver does not model of
-// a table: UNLOGGED, and storage parameters (WITH (fillfactor = 70, ...)).
+// a table: UNLOGGED, storage parameters (WITH (fillfactor = 70, ...)) and
+// the index CLUSTER uses (CLUSTER ON, SET WITHOUT CLUSTER).
 // It runs after the tables (and partitions) are created.
 func (p *planner) tableProperties() error {
 	for _, t2 := range p.to.Catalog.Tables {
@@ -33,6 +34,16 @@ func (p *planner) tableProperties() error {
 		}
 		if len(reset) > 0 {
 			clauses = append(clauses, "RESET ("+strings.Join(reset, ", ")+")")
+		}
+		cluster := have.ClusterIndex
+		if p.indexChanged[indexKey{t2.QName, cluster}] {
+			cluster = "" // the index is created again, unmarked
+		}
+		switch {
+		case cluster != t2.ClusterIndex && t2.ClusterIndex != "":
+			clauses = append(clauses, "CLUSTER ON "+schema.QuoteIdent(t2.ClusterIndex))
+		case cluster != "" && t2.ClusterIndex == "":
+			clauses = append(clauses, "SET WITHOUT CLUSTER")
 		}
 		if len(clauses) > 0 {
 			p.post = append(p.post, Stmt{

@@ -255,7 +255,7 @@ const catIndexesQuery = `
 SELECT n.nspname, t.relname, i.relname, pg_catalog.pg_get_indexdef(i.oid),
 	COALESCE(k.conname, ''), COALESCE(pi.relname, ''),
 	COALESCE(pg_catalog.obj_description(i.oid, 'pg_class'), ''),
-	x.indisvalid,
+	x.indisvalid, x.indisclustered,
 	pg_catalog.array_to_json(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 ORDER BY a.attnum))::text,
 	COALESCE((SELECT pg_catalog.string_agg(a.attnum || '=' || a.attstattarget, ', ' ORDER BY a.attnum)
 		FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 AND a.attstattarget >= 0), '')
@@ -274,10 +274,11 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		var (
 			schema, table string
 			valid         bool
+			clustered     bool
 			attNames      string
 			idx           = &IndexInfo{}
 		)
-		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &attNames, &idx.Statistics); err != nil {
+		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &clustered, &attNames, &idx.Statistics); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(attNames), &idx.AttNames); err != nil {
@@ -289,6 +290,9 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		}
 		idx.Def = sortIndexOptions(idx.Def)
 		t.Indexes = append(t.Indexes, idx)
+		if clustered {
+			t.ClusterIndex = idx.Name
+		}
 		if !valid {
 			why := "invalid (a failed CREATE INDEX CONCURRENTLY)"
 			if t.Kind == 'p' {

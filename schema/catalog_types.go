@@ -147,6 +147,9 @@ type TableInfo struct {
 	ReplicaIdentity byte
 	// ReplicaIndex is the index marked indisreplident, if any.
 	ReplicaIndex string
+	// ClusterIndex is the index CLUSTER uses (ALTER TABLE ... CLUSTER
+	// ON, pg_index.indisclustered), if any.
+	ClusterIndex string
 	Comment      string
 	Columns      []*ColumnInfo
 	Constraints  []*ConstraintInfo

@@ -40,6 +40,9 @@ func (c *Catalog) Objects() []Object {
 			def += " WITH (" + t.Options + ")"
 		}
 		def += t.replicaDef()
+		if t.ClusterIndex != "" {
+			def += " CLUSTER ON " + QuoteIdent(t.ClusterIndex)
+		}
 		def += " columns (" + t.columnOrder() + ")"
 		def += " comment " + QuoteLiteral(t.Comment)
 		add(Object{Kind: kind, Schema: t.Schema, Name: t.Name, Def: def})

@@ -15,6 +15,7 @@ import (
 //	  unlogged         = true
 //	  options          = "autovacuum_enabled=false, fillfactor=70"
 //	  replica_identity = "FULL"          # NOTHING, DEFAULT, "USING INDEX t_key"
+//	  cluster_on       = "t_key"         # ALTER TABLE ... CLUSTER ON
 //	  index "t_key" {
 //	    options    = "deduplicate_items=off, fillfactor='80'"
 //	    statistics = "1=3000"            # expression column 1: SET STATISTICS
@@ -140,6 +141,9 @@ func writeTableDetails(b *hclwrite.Body, t *TableInfo) {
 		setString(b, "options", t.Options)
 	}
 	writeReplicaIdentity(b, t)
+	if t.ClusterIndex != "" {
+		setString(b, "cluster_on", t.ClusterIndex)
+	}
 	for _, cb := range b.Blocks() {
 		if len(cb.Labels()) != 1 {
 			continue

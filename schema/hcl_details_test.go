@@ -9,8 +9,8 @@ import (
 	"github.com/schemactl/schemactl/schema"
 )
 
-// TestDetailsHCLRoundTrip: type modifiers, replica identity, column and
-// index expression statistics, storage and compression go to HCL and come back the same,
+// TestDetailsHCLRoundTrip: type modifiers, replica identity, the index
+// CLUSTER uses, column and index expression statistics, storage and compression go to HCL and come back the same,
 // on tables and partitions.
 func TestDetailsHCLRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -18,6 +18,7 @@ func TestDetailsHCLRoundTrip(t *testing.T) {
 CREATE TABLE t (id int NOT NULL, at timestamp(6), plain timestamp, tz timestamptz(3), i interval, d interval day to second(3), n numeric, v varchar, doc text COMPRESSION lz4, b bit varying(5), ts timestamp(6)[]);
 CREATE UNIQUE INDEX t_id ON t (id) WITH (fillfactor = 80, deduplicate_items = off);
 CREATE INDEX t_lower ON t (lower(v), id, upper(v)); ALTER INDEX t_lower ALTER COLUMN 1 SET STATISTICS 3000, ALTER COLUMN 3 SET STATISTICS 10;
+ALTER TABLE t CLUSTER ON t_lower;
 ALTER TABLE t REPLICA IDENTITY USING INDEX t_id, ALTER COLUMN doc SET STORAGE EXTERNAL, ALTER COLUMN doc SET STATISTICS 700, ALTER COLUMN n SET (n_distinct = -0.25);
 CREATE UNLOGGED SEQUENCE us;
 CREATE UNLOGGED TABLE ut (id serial);
@@ -32,7 +33,7 @@ ALTER TABLE ev_2 REPLICA IDENTITY NOTHING;
 `})
 	text := hclRoundTrip(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
 	for _, w := range []string{`replica_identity = "USING INDEX \"t_id\""`, `replica_identity = "FULL"`, `replica_identity = "NOTHING"`,
-		"statistics  = 700", `storage     = "EXTERNAL"`, `compression = "lz4"`, "unlogged = true", `options = "n_distinct=-0.25"`, `compression = "default"`, `storage     = "EXTENDED"`, `options          = "autovacuum_enabled=false, fillfactor=70"`, `options = "deduplicate_items=off, fillfactor='80'"`, `statistics = "1=3000, 3=10"`} {
+		"statistics  = 700", `storage     = "EXTERNAL"`, `compression = "lz4"`, "unlogged = true", `options = "n_distinct=-0.25"`, `compression = "default"`, `storage     = "EXTENDED"`, `options          = "autovacuum_enabled=false, fillfactor=70"`, `options = "deduplicate_items=off, fillfactor='80'"`, `statistics = "1=3000, 3=10"`, `cluster_on       = "t_lower"`} {
 		if !strings.Contains(text, w) {
 			t.Errorf("HCL lacks %s:\n%s", w, text)
 		}

@@ -183,6 +183,12 @@ func (o *hclObjects) split(path string, src []byte) ([]byte, error) {
 				}
 				blank(a)
 			}
+			if a, ok := b.Body.Attributes["cluster_on"]; ok {
+				if ix := tr.str("cluster_on"); ix != "" {
+					stmts = append(stmts, "ALTER TABLE "+t.String()+" CLUSTER ON "+QuoteIdent(ix))
+				}
+				blank(a)
+			}
 			for _, c := range b.Body.Blocks {
 				if a, ok := c.Body.Attributes["options"]; ok && c.Type == "index" && len(c.Labels) == 1 {
 					ir := &hclReader{src: src, b: c}
