@@ -64,6 +64,7 @@ func (p *planner) atlas() error {
 	p.markIndexChanges(main)
 	defer wrapExcludePredicates(main)()
 	defer p.castDefaults(main)()
+	defer stableArrayChecks(main)()
 	for _, group := range []struct {
 		changes []atlas.Change
 		into    *[]Stmt

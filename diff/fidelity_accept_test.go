@@ -40,6 +40,16 @@ var fidelityCases = []acceptanceCase{
 	{name: "new table clustered on its primary key", new: `CREATE TABLE tags (id int, name text, CONSTRAINT tags_pkey PRIMARY KEY (id)); ALTER TABLE tags CLUSTER ON tags_pkey;`},
 	{name: "clustered index recreated", old: `CREATE TABLE t (a int, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON t_b;`, new: `CREATE TABLE t (a int, b int); CREATE INDEX t_b ON t (b, a); ALTER TABLE t CLUSTER ON t_b;`},
 
+	// x IN ('a', 'b') on a varchar column: PostgreSQL casts the array as
+	// a whole, and its rendering parsed again casts each element.
+	{name: "check with an IN list on a varchar column", old: `CREATE TABLE editor_collection_type (entity_type varchar(50) NOT NULL);`,
+		new:  `CREATE TABLE editor_collection_type (entity_type varchar(50) NOT NULL, CONSTRAINT allowed_collection_entity_type CHECK (entity_type IN ('area', 'artist', 'it''s')));`,
+		want: []string{"::character varying[])::text[]"}},
+	{name: "new table with an IN list check, partial index and view", new: `CREATE TABLE series_type (id int, entity_type varchar(50) NOT NULL CHECK (entity_type IN ('artist', 'event')), code char(2) CHECK (code IN ('a', 'b')));
+CREATE INDEX series_type_artist ON series_type (id) WHERE entity_type IN ('artist', 'work');
+CREATE VIEW release_event AS SELECT id FROM series_type WHERE entity_type IN ('artist', 'event');
+CREATE DOMAIN kind AS varchar(10) CHECK (VALUE IN ('x', 'y'));`},
+
 	// Replica identity.
 	{name: "replica identity full", old: `CREATE TABLE t (a int);`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL;`, want: []string{"REPLICA IDENTITY FULL"}},
 	{name: "replica identity nothing", old: `CREATE TABLE t (a int) ;`, new: `CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY NOTHING;`, want: []string{"REPLICA IDENTITY NOTHING"}},

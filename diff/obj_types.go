@@ -79,9 +79,9 @@ func (domainGen) create(o schema.PgObject) []string {
 	var later []string
 	for _, c := range d.Checks {
 		if c.Validated {
-			b.WriteString("\n    CONSTRAINT " + c.Name + " " + c.Def)
+			b.WriteString("\n    CONSTRAINT " + c.Name + " " + stableArrayCasts(c.Def))
 		} else {
-			later = append(later, "ALTER DOMAIN "+d.SQLName+" ADD CONSTRAINT "+c.Name+" "+c.Def)
+			later = append(later, "ALTER DOMAIN "+d.SQLName+" ADD CONSTRAINT "+c.Name+" "+stableArrayCasts(c.Def))
 		}
 	}
 	stmts := append([]string{b.String()}, later...)
@@ -129,7 +129,7 @@ func (domainGen) alter(fo, to schema.PgObject) ([]string, bool) {
 	}
 	for _, c := range d.Checks {
 		if !keep[c.Name] {
-			stmts = append(stmts, "ALTER DOMAIN "+d.SQLName+" ADD CONSTRAINT "+c.Name+" "+c.Def)
+			stmts = append(stmts, "ALTER DOMAIN "+d.SQLName+" ADD CONSTRAINT "+c.Name+" "+stableArrayCasts(c.Def))
 		}
 	}
 	return append(stmts, commentChange("DOMAIN", d.SQLName, from.Comment, d.Comment)...), false

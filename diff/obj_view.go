@@ -36,7 +36,7 @@ func viewCreate(v *schema.PgView, replace bool) string {
 		b.WriteString(" WITH (" + strings.Join(opts, ", ") + ")")
 	}
 	b.WriteString(" AS\n")
-	b.WriteString(strings.TrimRight(strings.TrimSpace(v.Def), ";"))
+	b.WriteString(stableArrayCasts(strings.TrimRight(strings.TrimSpace(v.Def), ";")))
 	if v.Materialized && !v.WithData {
 		b.WriteString("\nWITH NO DATA")
 	}

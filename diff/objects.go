@@ -160,7 +160,7 @@ func (p *planner) recreateEnum(e1, e2 *schema.Enum) error {
 		for _, k := range t.Constraints {
 			if k.Type == 'c' && !k.Inherited && strings.Contains(k.Def, ref) {
 				drops = append(drops, "DROP CONSTRAINT "+schema.QuoteIdent(k.Name))
-				checks = append(checks, fmt.Sprintf("ADD CONSTRAINT %s %s", schema.QuoteIdent(k.Name), k.Def))
+				checks = append(checks, fmt.Sprintf("ADD CONSTRAINT %s %s", schema.QuoteIdent(k.Name), stableArrayCasts(k.Def)))
 			}
 		}
 		for _, idx := range t.Indexes {
@@ -247,7 +247,7 @@ func (p *planner) domains() error {
 		}
 		for _, k2 := range d2.Constraints {
 			if k1, ok := domainConstraint(d1, k2.Name); !ok || k1.Def != k2.Def {
-				alter("ADD CONSTRAINT "+schema.QuoteIdent(k2.Name)+" "+k2.Def, "add constraint "+k2.Name)
+				alter("ADD CONSTRAINT "+schema.QuoteIdent(k2.Name)+" "+stableArrayCasts(k2.Def), "add constraint "+k2.Name)
 			}
 		}
 		if d1.Comment != d2.Comment {
@@ -291,7 +291,7 @@ func createDomain(d *schema.Domain) string {
 		b.WriteString(" NOT NULL")
 	}
 	for _, k := range d.Constraints {
-		fmt.Fprintf(&b, "\n  CONSTRAINT %s %s", schema.QuoteIdent(k.Name), k.Def)
+		fmt.Fprintf(&b, "\n  CONSTRAINT %s %s", schema.QuoteIdent(k.Name), stableArrayCasts(k.Def))
 	}
 	return b.String()
 }
