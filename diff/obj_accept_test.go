@@ -268,6 +268,10 @@ CREATE TABLE repo (kind text, metadata jsonb, topics text[] GENERATED ALWAYS AS 
 	{name: "function with a long signature used by a generated column dropped after", old: `CREATE FUNCTION extract_topics_from_metadata(external_service_type text, metadata jsonb) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN ARRAY[external_service_type]; END $$;
 CREATE TABLE repo (kind text, metadata jsonb, topics text[] GENERATED ALWAYS AS (extract_topics_from_metadata(kind, metadata)) STORED);`, new: "",
 		want: []string{`DROP TABLE "public"."repo"`, "DROP FUNCTION public.extract_topics_from_metadata(external_service_type text, metadata jsonb)"}},
+	{name: "function taking arrays of a composite, an enum and a domain created after them", old: "",
+		new: `CREATE SCHEMA s; CREATE TYPE s.spec AS (a int); CREATE TYPE s.mood AS ENUM ('ok'); CREATE DOMAIN s.pos AS int CHECK (VALUE > 0); CREATE TABLE s.jobs (id int);
+CREATE FUNCTION s.add_jobs(specs s.spec[], moods s.mood[], ps s.pos[], b boolean DEFAULT false) RETURNS SETOF s.jobs LANGUAGE plpgsql AS $$ begin return; end $$;`,
+		want: []string{"CREATE TYPE s.spec", "FUNCTION s.add_jobs"}},
 	{name: "function replaced while default uses old one", atlas: true, old: `CREATE FUNCTION one() RETURNS int LANGUAGE sql IMMUTABLE RETURN 1;
 CREATE TABLE t (id int DEFAULT one());`,
 		new: `CREATE FUNCTION two() RETURNS int LANGUAGE sql IMMUTABLE RETURN 2;

@@ -146,12 +146,18 @@ func (in *objInspector) readIndex(ctx context.Context) error {
 		}
 	}
 	// Array and multirange types stand for their element or range type
-	// (a multirange's row carries its range in the element's place).
+	// (a multirange's row carries its range in the element's place). An
+	// array is a base type (typtype 'b') to the loop above: it stands for
+	// its element all the same when that is a composite, enum, domain,
+	// range or table type, so that a function taking spec[] is created
+	// after spec.
 	for _, t := range typeRows {
-		if _, ok := x.types[t.oid]; !ok && t.elem != 0 {
-			if e, ok := x.types[t.elem]; ok {
-				x.types[t.oid] = e
-			}
+		cur, ok := x.types[t.oid]
+		if t.elem == 0 || ok && cur.Kind != PgKindOther {
+			continue
+		}
+		if e, found := x.types[t.elem]; found && (!ok || e.Kind != PgKindOther) {
+			x.types[t.oid] = e
 		}
 	}
 	in.idx = x
