@@ -19,6 +19,7 @@ import (
 
 	"github.com/schemactl/schemactl/internal/pgurl"
 	"github.com/schemactl/schemactl/migrations"
+	devstate "github.com/schemactl/schemactl/schema"
 )
 
 // stmtRun is what the engine observed when it ran one statement.
@@ -178,6 +179,13 @@ func (e *engine) close() {
 
 // exec runs control commands, after the pending ones.
 func (e *engine) exec(ctx context.Context, q string) error {
+	// A statement on a subscription runs without connecting to its
+	// publisher (see execStmt).
+	if dev, ok, err := devstate.DevSubscriptionSQL(q); err != nil {
+		return err
+	} else if ok {
+		q = dev
+	}
 	q = e.pending + q
 	e.pending, e.pendingN = "", 0
 	_, err := e.conn.ExecContext(ctx, q)
@@ -205,7 +213,16 @@ func (e *engine) replay(ctx context.Context, files []*migrations.File) error {
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		return migrations.ReplayConn(ctx, c.Conn().PgConn(), files...)
+		dev := make([]*migrations.File, len(files))
+		for i, f := range files {
+			// Nothing on the dev database connects to a publisher.
+			g, err := devstate.DevSubscriptionFile(f)
+			if err != nil {
+				return err
+			}
+			dev[i] = g
+		}
+		return migrations.ReplayConn(ctx, c.Conn().PgConn(), dev...)
 	})
 }
 

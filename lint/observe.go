@@ -12,6 +12,10 @@ import (
 	"ariga.io/atlas/sql/schema"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	devstate "github.com/schemactl/schemactl/schema"
 )
 
 // observeQuery reads, in one round trip after a statement ran inside a
@@ -247,6 +251,22 @@ func readObservation(res *pgconn.Result) (*observation, error) {
 // of the COMMIT (a deferred constraint); err is a failure of the engine's
 // own commands.
 func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, observe, tables, commit bool) (obs *observation, stmtErr, commitErr, err error) {
+	// A statement on a subscription runs without connecting to its
+	// publisher (connect = false, a stand-in connection string): its dev
+	// form, which may be several statements, runs ahead as control
+	// commands, and an empty statement takes its place for the
+	// observation (it locks nothing but catalogs).
+	if dev, ok, derr := devstate.DevSubscriptionSQL(text); derr != nil {
+		return nil, nil, nil, derr
+	} else if ok {
+		tree, perr := pg.Parse(dev)
+		if perr != nil {
+			return nil, nil, nil, fmt.Errorf("dev form of %q: %w", firstLine(text), perr)
+		}
+		e.pending += dev + ";"
+		e.pendingN += len(tree.Stmts)
+		text = "SELECT"
+	}
 	pre, npre := e.pending, e.pendingN
 	e.pending, e.pendingN = "", 0
 	msg := pre + text

@@ -262,5 +262,5 @@ func isIdempotent(n *pg.Node) bool {
 func clusterWide(n *pg.Node) bool {
 	return n != nil && (n.GetCreatedbStmt() != nil || n.GetDropdbStmt() != nil || n.GetAlterSystemStmt() != nil ||
 		n.GetCreateTableSpaceStmt() != nil || n.GetDropTableSpaceStmt() != nil || n.GetAlterDatabaseStmt() != nil ||
-		n.GetAlterDatabaseSetStmt() != nil || n.GetCreateSubscriptionStmt() != nil || n.GetDiscardStmt() != nil)
+		n.GetAlterDatabaseSetStmt() != nil || n.GetDiscardStmt() != nil)
 }

@@ -178,14 +178,14 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		// Statements on subscriptions never connect to a publisher from a
 		// dev database (obj_sub_load.go).
 		for _, f := range sqlFiles {
-			if f.File, err = devSubscriptionFile(f.File); err != nil {
+			if f.File, err = DevSubscriptionFile(f.File); err != nil {
 				return err
 			}
 		}
 		var replay []*migrations.File
 		if l.Dir != nil {
 			for _, f := range l.Dir.Files {
-				g, err := devSubscriptionFile(f)
+				g, err := DevSubscriptionFile(f)
 				if err != nil {
 					return err
 				}
@@ -255,7 +255,7 @@ func readBaseline(raw string) ([]*sqlFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dev baseline: %w", err)
 		}
-		if f.File, err = devSubscriptionFile(f.File); err != nil {
+		if f.File, err = DevSubscriptionFile(f.File); err != nil {
 			return nil, fmt.Errorf("dev baseline: %w", err)
 		}
 		files = append(files, f)

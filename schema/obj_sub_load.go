@@ -31,10 +31,12 @@ import (
 // only those are parsed.
 var reSubscriptionStmt = regexp.MustCompile(`(?is)^\s*(CREATE|ALTER|DROP)\s+SUBSCRIPTION\s`)
 
-// devSubscriptionSQL returns the text that runs on a dev database instead
+// DevSubscriptionSQL returns the text that runs on a dev database instead
 // of a statement on a subscription; ok is false for any other statement
 // (and for text PostgreSQL's parser refuses: the server reports it).
-func devSubscriptionSQL(text string) (out string, ok bool, err error) {
+// Everything that runs a migration's statements on a dev database (state
+// loading, replays, lint) passes them through it.
+func DevSubscriptionSQL(text string) (out string, ok bool, err error) {
 	if !reSubscriptionStmt.MatchString(text) {
 		return "", false, nil
 	}
@@ -138,13 +140,13 @@ func withoutOptions(opts []*pg.Node, names ...string) []*pg.Node {
 	return out
 }
 
-// devSubscriptionFile returns f with its statements on subscriptions
-// rewritten for a dev database (devSubscriptionSQL), f itself when it has
+// DevSubscriptionFile returns f with its statements on subscriptions
+// rewritten for a dev database (DevSubscriptionSQL), f itself when it has
 // none.
-func devSubscriptionFile(f *migrations.File) (*migrations.File, error) {
+func DevSubscriptionFile(f *migrations.File) (*migrations.File, error) {
 	var stmts []migrations.Stmt
 	for i, st := range f.Stmts {
-		text, ok, err := devSubscriptionSQL(st.Text)
+		text, ok, err := DevSubscriptionSQL(st.Text)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", st.Pos, err)
 		}
