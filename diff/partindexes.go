@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,7 +103,17 @@ func (p *planner) renamePartitionIndexes(t1, t2 *schema.TableInfo) {
 	if t1 != nil && t1.Parent != nil {
 		parent1, _ = p.from.Catalog.Table(*t1.Parent)
 	}
-	for _, i2 := range t2.Indexes {
+	// PostgreSQL names a partition's indexes in the order their parent's
+	// indexes are created (_idx, then _idx1, ...): the order of the
+	// parent's indexes in the plan, not of the partition's names.
+	order := map[string]int{}
+	for i, pi := range parent.Indexes {
+		order[pi.Name] = i
+	}
+	idxs := slices.Clone(t2.Indexes)
+	slices.SortStableFunc(idxs, func(a, b *schema.IndexInfo) int { return order[a.Parent] - order[b.Parent] })
+	var renames []partRename
+	for _, i2 := range idxs {
 		if i2.Parent == "" {
 			continue
 		}
@@ -124,14 +135,49 @@ func (p *planner) renamePartitionIndexes(t1, t2 *schema.TableInfo) {
 		if cur == i2.Name {
 			continue
 		}
-		p.post = append(p.post, Stmt{
-			SQL:     fmt.Sprintf("ALTER INDEX %s RENAME TO %s", schema.QName{Schema: t2.Schema, Name: cur}, schema.QuoteIdent(i2.Name)),
-			Comment: fmt.Sprintf("the index of partition %s for %s is named %s", t2.Name, i2.Parent, i2.Name),
-		})
-		delete(names.rels, cur)
-		delete(names.cons, cur)
-		names.rels[i2.Name] = true
+		renames = append(renames, partRename{from: cur, to: i2.Name, parent: i2.Parent})
 	}
+	// The renames run once PostgreSQL has named them all.
+	for _, r := range renames {
+		delete(names.rels, r.from)
+		delete(names.cons, r.from)
+	}
+	for _, r := range renames {
+		names.rels[r.to] = true
+	}
+	p.post = append(p.post, partitionRenameStmts(t2, renames)...)
+}
+
+// partRename is one rename of a partition's index to its desired name.
+type partRename struct{ from, to, parent string }
+
+// partitionRenameStmts writes the renames of a partition's indexes. A
+// desired name can be the one PostgreSQL gave another of them (it numbers
+// the names in the order it creates the indexes: _idx, _idx1, ...): such
+// an index first takes a name of its own for the time of the renames.
+func partitionRenameStmts(t *schema.TableInfo, renames []partRename) []Stmt {
+	from := map[string]bool{}
+	for _, r := range renames {
+		from[r.from] = true
+	}
+	var first, last []Stmt
+	rename := func(a, b string) string {
+		return fmt.Sprintf("ALTER INDEX %s RENAME TO %s", schema.QName{Schema: t.Schema, Name: a}, schema.QuoteIdent(b))
+	}
+	for i, r := range renames {
+		comment := fmt.Sprintf("the index of partition %s for %s is named %s", t.Name, r.parent, r.to)
+		if !from[r.to] {
+			first = append(first, Stmt{SQL: rename(r.from, r.to), Comment: comment})
+			continue
+		}
+		tmp := fmt.Sprintf("schemactl_rename_%d_%s", i, r.from)
+		if len(tmp) > 63 {
+			tmp = tmp[:63]
+		}
+		first = append([]Stmt{{SQL: rename(r.from, tmp), Comment: comment + " (its name is another's for now)"}}, first...)
+		last = append(last, Stmt{SQL: rename(tmp, r.to), Comment: comment})
+	}
+	return append(first, last...)
 }
 
 // currentPartitionIndex is the name the kept partition t1 has, once

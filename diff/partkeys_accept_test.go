@@ -222,6 +222,14 @@ var partKeyCases = []acceptanceCase{
 	{name: "partition's index named by PostgreSQL around a taken name",
 		new:     `CREATE TABLE ev_1_v_idx (a int);` + evTable + `CREATE INDEX ev_v ON ev (v);` + ev1,
 		notWant: []string{"RENAME"}},
+	{name: "partition's indexes named by PostgreSQL in the other order",
+		new: evTable + ev1 + `CREATE INDEX ev_v_a ON ev (v); CREATE INDEX ev_v_b ON ev (v) WHERE p > 0;
+			ALTER INDEX ev_1_v_idx RENAME TO ev_1_tmp; ALTER INDEX ev_1_v_idx1 RENAME TO ev_1_v_idx; ALTER INDEX ev_1_tmp RENAME TO ev_1_v_idx1;`,
+		want: []string{`RENAME TO "ev_1_v_idx1"`, `RENAME TO "ev_1_v_idx"`}},
+	{name: "partition's indexes named by PostgreSQL in the other order, changed",
+		old: evTable + ev1 + `CREATE INDEX ev_v_a ON ev (v); CREATE INDEX ev_v_b ON ev (v) WHERE p > 0;`,
+		new: evTable + ev1 + `CREATE INDEX ev_v_a ON ev (v); CREATE INDEX ev_v_b ON ev (v) WHERE p > 0;
+			ALTER INDEX ev_1_v_idx RENAME TO ev_1_tmp; ALTER INDEX ev_1_v_idx1 RENAME TO ev_1_v_idx; ALTER INDEX ev_1_tmp RENAME TO ev_1_v_idx1;`},
 	{name: "long partition name in the index PostgreSQL names",
 		new:  evTable + `CREATE TABLE ev_with_a_partition_name_long_enough_to_be_cut_in_index_names PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE INDEX ev_v ON ev (v, p); ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx RENAME TO ev_long_v; ALTER INDEX ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey RENAME TO ev_long_pkey;`,
 		want: []string{`"ev_with_a_partition_name_long_enough_to_be_cut_in_index_v_p_idx" RENAME TO "ev_long_v"`, `"ev_with_a_partition_name_long_enough_to_be_cut_in_index_na_pkey" RENAME TO "ev_long_pkey"`}},
