@@ -48,6 +48,7 @@ func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, er
 		{"sequences", c.readSequences},
 		{"enums", c.readEnums},
 		{"domains", c.readDomains},
+		{"security labels", c.readSecurityLabels},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, q, names); err != nil {
@@ -58,6 +59,33 @@ func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, er
 	// publications, ...) are modelled by InspectObjects.
 	sortObjects(c.Unmodelled)
 	return c, nil
+}
+
+// securityLabelsQuery lists the security labels (SECURITY LABEL, which
+// PostgreSQL accepts once a label provider such as sepgsql is loaded) on
+// objects of the schemas, and on database-level objects of this database
+// other than the schemas left out; labels on shared objects (roles,
+// databases, tablespaces) live in pg_shseclabel, outside any state.
+const securityLabelsQuery = `
+SELECT COALESCE(n.nspname, ''), l.objtype, l.objname, l.provider
+FROM pg_catalog.pg_seclabels l
+	LEFT JOIN pg_catalog.pg_namespace n ON n.oid = l.objnamespace
+WHERE l.objtype NOT IN ('role', 'database', 'tablespace')
+	AND (n.nspname = ANY($1) OR (l.objnamespace IS NULL AND (l.objtype <> 'schema' OR l.objname = ANY($1))))
+ORDER BY 1, 2, 3, 4`
+
+// readSecurityLabels reports security labels as not modelled: no plan
+// sets them, so they stop the commands that plan rather than go missing.
+func (c *Catalog) readSecurityLabels(ctx context.Context, q Querier, schemas []string) error {
+	return each(ctx, q, securityLabelsQuery, []any{schemas}, func(r *sql.Rows) error {
+		var schema, objtype, name, provider string
+		if err := r.Scan(&schema, &objtype, &name, &provider); err != nil {
+			return err
+		}
+		c.Unmodelled = append(c.Unmodelled, Object{Kind: KindSecurityLabel, Schema: schema, Name: name,
+			Detail: fmt.Sprintf("security label of provider %s on %s %s: not planned (set it with SECURITY LABEL yourself, or --exclude the object)", provider, objtype, name)})
+		return nil
+	})
 }
 
 func (c *Catalog) readSchemas(ctx context.Context, q Querier, schemas []string) error {

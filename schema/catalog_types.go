@@ -55,6 +55,7 @@ const (
 	KindDefaultPrivileges Kind = "default privileges"
 	KindTableProperty     Kind = "table property"
 	KindColumnProperty    Kind = "column property"
+	KindSecurityLabel     Kind = "security label"
 )
 
 // Object is one object read from pg_catalog, named and described.

@@ -95,3 +95,43 @@ func TestInvalidPartitionedIndex(t *testing.T) {
 		t.Errorf("unmodelled: %q", got)
 	}
 }
+
+// TestSecurityLabelsNotModelled: a security label (written into
+// pg_seclabel directly, as no label provider ships with PostgreSQL's
+// packages here) is reported as not modelled, so that the commands that
+// plan stop instead of leaving it out.
+func TestSecurityLabelsNotModelled(t *testing.T) {
+	ctx := context.Background()
+	url := devdb.ForTest(t)
+	db, err := schema.OpenDB(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE TABLE public.u (a int);
+		INSERT INTO pg_catalog.pg_seclabel VALUES ('app.t'::regclass, 'pg_class'::regclass, 0, 'selinux', 'system_u:object_r:sepgsql_table_t:s0'),
+			('app.t'::regclass, 'pg_class'::regclass, 1, 'selinux', 'system_u:object_r:sepgsql_secret_table_t:s0')`); err != nil {
+		t.Fatal(err)
+	}
+	labels := func(scope schema.Scope) []string {
+		t.Helper()
+		st, err := schema.Inspect(ctx, url, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range st.Catalog.Unmodelled {
+			if o.Kind == schema.KindSecurityLabel {
+				got = append(got, o.String())
+			}
+		}
+		return got
+	}
+	got := labels(schema.Scope{})
+	if len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "security label of provider selinux on table app.t") || !strings.Contains(strings.Join(got, "\n"), "on column app.t.a") {
+		t.Errorf("labels: %q", got)
+	}
+	if got := labels(schema.Scope{Schemas: []string{"public"}}); len(got) != 0 {
+		t.Errorf("labels outside the scope: %q", got)
+	}
+}
