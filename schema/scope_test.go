@@ -18,16 +18,8 @@ import (
 // database holding none of them (an empty state) is an empty state.
 func TestScopeSchemas(t *testing.T) {
 	ctx := context.Background()
-	url := devdb.ForTest(t)
-	db, err := schema.OpenDB(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA public;
-		CREATE SCHEMA app; CREATE TABLE app.u (e ext.citext)`); err != nil {
-		t.Fatal(err)
-	}
+	url := dbWith(t, `CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA public;
+		CREATE SCHEMA app; CREATE TABLE app.u (e ext.citext)`)
 	extensions := func(st *schema.State) []string {
 		var names []string
 		for _, o := range schema.Objects(st.Realm) {
@@ -72,17 +64,9 @@ func TestScopeSchemas(t *testing.T) {
 // for a failed CREATE INDEX CONCURRENTLY.
 func TestInvalidPartitionedIndex(t *testing.T) {
 	ctx := context.Background()
-	url := devdb.ForTest(t)
-	db, err := schema.OpenDB(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
+	url := dbWith(t, `CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);
 		CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-		CREATE INDEX m_id ON ONLY m (id)`); err != nil {
-		t.Fatal(err)
-	}
+		CREATE INDEX m_id ON ONLY m (id)`)
 	st, err := schema.Inspect(ctx, url, schema.Scope{})
 	if err != nil {
 		t.Fatal(err)
@@ -102,17 +86,9 @@ func TestInvalidPartitionedIndex(t *testing.T) {
 // plan stop instead of leaving it out.
 func TestSecurityLabelsNotModelled(t *testing.T) {
 	ctx := context.Background()
-	url := devdb.ForTest(t)
-	db, err := schema.OpenDB(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE TABLE public.u (a int);
+	url := dbWith(t, `CREATE SCHEMA app; CREATE TABLE app.t (a int); CREATE TABLE public.u (a int);
 		INSERT INTO pg_catalog.pg_seclabel VALUES ('app.t'::regclass, 'pg_class'::regclass, 0, 'selinux', 'system_u:object_r:sepgsql_table_t:s0'),
-			('app.t'::regclass, 'pg_class'::regclass, 1, 'selinux', 'system_u:object_r:sepgsql_secret_table_t:s0')`); err != nil {
-		t.Fatal(err)
-	}
+			('app.t'::regclass, 'pg_class'::regclass, 1, 'selinux', 'system_u:object_r:sepgsql_secret_table_t:s0')`)
 	labels := func(scope schema.Scope) []string {
 		t.Helper()
 		st, err := schema.Inspect(ctx, url, scope)
@@ -134,4 +110,19 @@ func TestSecurityLabelsNotModelled(t *testing.T) {
 	if got := labels(schema.Scope{Schemas: []string{"public"}}); len(got) != 0 {
 		t.Errorf("labels outside the scope: %q", got)
 	}
+}
+
+// dbWith returns the URL of a fresh database on which sql has run.
+func dbWith(t *testing.T, sql string) string {
+	t.Helper()
+	url := devdb.ForTest(t)
+	db, err := schema.OpenDB(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(context.Background(), sql); err != nil {
+		t.Fatal(err)
+	}
+	return url
 }
