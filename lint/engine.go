@@ -647,7 +647,9 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 		}
 	}
 	e.pathStale = false // the observation read the search path
-	if makesInheritance(r.Node) {
+	if makesInheritance(r.Node) || makesCode(r.Node) {
+		// The snapshot of a statement observed in its transaction keeps
+		// the world of the one before it.
 		after.staticOK = false
 	}
 	r.After = after

@@ -426,6 +426,23 @@ func makesInheritance(n *pg.Node) bool {
 	return false
 }
 
+// makesCode tells whether a statement creates (or replaces) a function or
+// procedure in a language other than C and internal, which worldQuery
+// rules out. Without a LANGUAGE clause the body is SQL.
+func makesCode(n *pg.Node) bool {
+	f := n.GetCreateFunctionStmt()
+	if f == nil {
+		return false
+	}
+	for _, o := range f.Options {
+		if d := o.GetDefElem(); d != nil && d.Defname == "language" {
+			lang := d.Arg.GetString_().GetSval()
+			return !strings.EqualFold(lang, "c") && !strings.EqualFold(lang, "internal")
+		}
+	}
+	return true
+}
+
 // walkMessages calls f on every message of a parse tree.
 func walkMessages(m protoreflect.Message, f func(protoreflect.Message)) {
 	f(m)

@@ -15,9 +15,12 @@ const (
 	// classData cannot change the schema (SELECT, INSERT, UPDATE, ...):
 	// nothing is observed.
 	classData stmtClass = iota
-	// classSession changes session state (SET) or data in bulk (TRUNCATE,
-	// VACUUM, CLUSTER): the catalog snapshot is taken, the schema is not
-	// inspected.
+	// classSession changes no table or schema that the realm models:
+	// session state (SET), data in bulk (TRUNCATE, VACUUM, CLUSTER), views
+	// and functions (CREATE [OR REPLACE] VIEW, FUNCTION, PROCEDURE: the
+	// realm holds neither, and a column default, index or generated column
+	// names a function by its signature, which OR REPLACE keeps): the
+	// catalog snapshot is taken, the schema is not inspected.
 	classSession
 	// classTable changes only relations that it locks (or creates or
 	// drops): only those tables are inspected again.
@@ -55,7 +58,8 @@ func classify(n *pg.Node) stmtClass {
 		n.GetAlterSystemStmt() != nil, n.GetCheckPointStmt() != nil:
 		return classData
 	case n.GetVariableSetStmt() != nil, n.GetTruncateStmt() != nil, n.GetVacuumStmt() != nil,
-		n.GetClusterStmt() != nil, n.GetReindexStmt() != nil:
+		n.GetClusterStmt() != nil, n.GetReindexStmt() != nil, n.GetViewStmt() != nil,
+		n.GetCreateFunctionStmt() != nil:
 		return classSession
 	case n.GetCreateStmt() != nil, n.GetAlterTableStmt() != nil, n.GetIndexStmt() != nil,
 		n.GetCommentStmt() != nil, n.GetCreateTrigStmt() != nil, n.GetCreateSeqStmt() != nil,

@@ -139,3 +139,64 @@ func describe(cs schema.Changes) string {
 	}
 	return s
 }
+
+// TestScopedInspectionViews checks that views and functions, observed
+// without an inspection of the realm (classSession), leave the realm and
+// the relations the engine keeps as a full inspection sees them, in a
+// transaction after table changes of the same transaction and outside
+// one, and with defaults and indexes that call a function replaced later.
+func TestScopedInspectionViews(t *testing.T) {
+	files := writeDir(t, map[string]string{
+		"1_base.sql": `CREATE TABLE a (id int PRIMARY KEY, name text);
+CREATE VIEW av AS SELECT id, name FROM a;
+ALTER TABLE a ADD COLUMN note text;
+CREATE OR REPLACE VIEW av AS SELECT id, name, note FROM a;
+CREATE INDEX a_note ON a (note);
+CREATE VIEW av2 AS SELECT * FROM av;
+`,
+		"2_notx.sql": `-- atlas:txmode none
+
+CREATE VIEW av3 AS SELECT id FROM a;
+ALTER TABLE a ADD COLUMN z int;
+CREATE OR REPLACE VIEW av3 AS SELECT id, z FROM a;
+`,
+		"3_functions.sql": `CREATE FUNCTION code() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'x' $$;
+ALTER TABLE a ADD COLUMN code text DEFAULT code();
+CREATE INDEX a_code ON a (code(), id);
+CREATE OR REPLACE FUNCTION code() RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT 'y' $$;
+CREATE PROCEDURE touch() LANGUAGE sql AS $$ SELECT 1 $$;
+ALTER TABLE a ADD COLUMN later int;
+CREATE VIEW av4 AS SELECT code() AS c FROM a;
+`,
+	})
+	runs := runVerified(t, files)
+	views, functions := 0, 0
+	for _, fr := range runs {
+		for _, r := range fr.Stmts {
+			if r.Node.GetCreateFunctionStmt() != nil {
+				functions++
+				if r.Class != classSession || r.After == nil || len(r.Changes) != 0 {
+					t.Errorf("%s: class %d, observed %t, %d changes", r.Stmt.Pos, r.Class, r.After != nil, len(r.Changes))
+				}
+			}
+			if r.Node.GetViewStmt() == nil {
+				continue
+			}
+			views++
+			if r.Class != classSession || r.After == nil {
+				t.Errorf("%s: class %d, observed %t", r.Stmt.Pos, r.Class, r.After != nil)
+				continue
+			}
+			name := r.Node.GetViewStmt().View.Relname
+			if r.After.lookup(qname{Name: name}, "v") == nil {
+				t.Errorf("%s: view %s not in the catalog kept after it", r.Stmt.Pos, name)
+			}
+			if len(r.Changes) != 0 {
+				t.Errorf("%s: %d schema changes, want none", r.Stmt.Pos, len(r.Changes))
+			}
+		}
+	}
+	if views != 6 || functions != 3 {
+		t.Errorf("%d views and %d functions observed, want 6 and 3", views, functions)
+	}
+}
