@@ -89,7 +89,7 @@ func (p *pass) reportAt(pos migrations.Pos, code, format string, args ...any) {
 // anything done to a table created earlier in the same file is harmless,
 // because nobody else can see it yet (it is empty).
 func (p *pass) existed(rel *relation) bool {
-	return rel != nil && p.file.Start.rels[rel.OID] != nil
+	return rel != nil && p.file.Start.rel(rel.OID) != nil
 }
 
 // target resolves a table named by a statement as the catalog had it just
@@ -107,7 +107,7 @@ func (p *pass) lockedTables(r *stmtRun, mode string) []string {
 		if mode != "" && l.Mode != mode {
 			continue
 		}
-		rel := r.Before.rels[l.OID]
+		rel := r.Before.rel(l.OID)
 		if rel == nil || !rel.isTable() || !p.existed(rel) {
 			continue
 		}

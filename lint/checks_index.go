@@ -50,10 +50,10 @@ func checkIndexes(p *pass) {
 		if d := r.Node.GetDropStmt(); d != nil && d.RemoveType == pg.ObjectType_OBJECT_INDEX && !d.Concurrent {
 			for _, o := range d.Objects {
 				idx := r.Before.lookup(listName(o.GetList().GetItems()), "iI")
-				if idx == nil || !p.existed(idx) || r.After.rels[idx.OID] != nil {
+				if idx == nil || !p.existed(idx) || r.After.rel(idx.OID) != nil {
 					continue
 				}
-				if t := r.Before.rels[idx.Table]; p.existed(t) {
+				if t := r.Before.rel(idx.Table); p.existed(t) {
 					p.report(r, codeDropIndex, "index %q of existing table %q is dropped without CONCURRENTLY", idx.qualified(), t.qualified())
 				}
 			}
@@ -63,8 +63,8 @@ func checkIndexes(p *pass) {
 
 // createdIndex returns the index the statement added to table t, if any.
 func createdIndex(r *stmtRun, t *relation) *relation {
-	for oid, a := range r.After.rels {
-		if r.Before.rels[oid] == nil && (a.Kind == "i" || a.Kind == "I") && a.Table == t.OID {
+	for _, oid := range r.After.changed {
+		if a := r.After.rel(oid); a != nil && r.Before.rel(oid) == nil && (a.Kind == "i" || a.Kind == "I") && a.Table == t.OID {
 			return a
 		}
 	}

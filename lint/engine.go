@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -117,7 +118,7 @@ type engine struct {
 	pgLocks bool
 	// txRels and verifyHeld serve verify: the relations when the
 	// transaction began, and its locks as pg_locks last showed them.
-	txRels     map[uint32]*relation
+	txRels     *relations
 	verifyHeld map[heldLock]bool
 	// blind is set while runFile only brings the database to the state
 	// after files another session lints (replayBlind): statements run as
@@ -562,7 +563,7 @@ func (e *engine) txStarted() {
 	e.inTx, e.held, e.seenCmd = true, map[heldLock]bool{}, -1
 	e.txDynamic = false
 	if e.verify != nil && e.snap != nil {
-		e.txRels, e.verifyHeld = e.snap.rels, map[heldLock]bool{}
+		e.txRels, e.verifyHeld = e.snap.rels.clone(), map[heldLock]bool{}
 	}
 }
 
@@ -638,6 +639,7 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			return observeErr{err}
 		}
 		after.maxOID = max(after.maxOID, before.maxOID)
+		after.changed = changedRels(before, after)
 		if r.Class == classTable || r.Class == classOther {
 			to, err := e.inspectRealm(ctx, after.schemas)
 			if err != nil {
@@ -657,7 +659,7 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 	if e.inTx {
 		for l := range after.locks {
 			if !e.held[l] && lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] &&
-				(before.rels[l.OID] != nil || after.rels[l.OID] != nil) {
+				(before.rel(l.OID) != nil || after.rel(l.OID) != nil) {
 				r.NewLocks = append(r.NewLocks, l)
 			}
 		}
@@ -668,8 +670,8 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 			}
 		}
 	}
-	for oid, b := range before.rels {
-		if a := after.rels[oid]; a != nil && a.FileNode != b.FileNode && b.Kind != "S" {
+	for _, oid := range after.changed {
+		if a, b := after.rel(oid), before.rel(oid); a != nil && b != nil && a.FileNode != b.FileNode && b.Kind != "S" {
 			r.Rewritten = append(r.Rewritten, b)
 		}
 	}
@@ -678,14 +680,28 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 		if err != nil {
 			return observeErr{err}
 		}
-		if len(snap.rels) != len(after.rels) {
-			e.verify(r, nil, fmt.Errorf("catalog: %d relations kept, %d in the database", len(after.rels), len(snap.rels)))
+		if snap.rels.len() != after.rels.len() {
+			e.verify(r, nil, fmt.Errorf("catalog: %d relations kept, %d in the database", after.rels.len(), snap.rels.len()))
 		}
-		for oid, rel := range snap.rels {
-			if kept := after.rels[oid]; kept == nil || *kept != *rel {
-				e.verify(r, nil, fmt.Errorf("catalog: relation %d is %+v, kept %+v", oid, *rel, kept))
+		snap.rels.each(func(rel *relation) {
+			if kept := after.rel(rel.OID); kept == nil || *kept != *rel {
+				e.verify(r, nil, fmt.Errorf("catalog: relation %d is %+v, kept %+v", rel.OID, *rel, kept))
 			}
-		}
+			if kept := after.rels.named(rel.Schema, rel.Name); kept == nil || kept.OID != rel.OID {
+				e.verify(r, nil, fmt.Errorf("catalog: relation %s.%s is %d, kept by name %+v", rel.Schema, rel.Name, rel.OID, kept))
+			}
+		})
+		// What the statement changed is in after.changed.
+		before.rels.each(func(b *relation) {
+			if a := after.rel(b.OID); (a == nil || *a != *b) && !slices.Contains(after.changed, b.OID) {
+				e.verify(r, nil, fmt.Errorf("catalog: relation %d changed (%+v to %+v) but not listed as changed", b.OID, *b, a))
+			}
+		})
+		after.rels.each(func(a *relation) {
+			if before.rel(a.OID) == nil && !slices.Contains(after.changed, a.OID) {
+				e.verify(r, nil, fmt.Errorf("catalog: relation %d added but not listed as changed", a.OID))
+			}
+		})
 	}
 	if job == nil {
 		return nil
@@ -763,14 +779,12 @@ func (e *engine) diff(ctx context.Context, r *stmtRun, job *diffJob) error {
 		// rows unchanged, or not a candidate of an additive statement)
 		// keeps its model.
 		names := touchedTables(job.before, job.after)
-		exists := map[[2]string]bool{}
-		for _, a := range job.after.rels {
-			if a.Kind == "r" || a.Kind == "p" {
-				exists[[2]string{a.Schema, a.Name}] = true
-			}
+		exists := func(k [2]string) bool {
+			a := job.after.rels.named(k[0], k[1])
+			return a != nil && (a.Kind == "r" || a.Kind == "p")
 		}
 		for k := range names {
-			if _, ok := fresh[k]; !ok && exists[k] {
+			if _, ok := fresh[k]; !ok && exists(k) {
 				delete(names, k)
 			}
 		}
@@ -864,12 +878,29 @@ func (e *engine) drain() error {
 // the column defaults that name it, in tables the statement did not lock,
 // read differently now.
 func renamedSequence(before, after *snapshot) bool {
-	for oid, a := range after.rels {
-		if b := before.rels[oid]; a.Kind == "S" && b != nil && (b.Name != a.Name || b.Schema != a.Schema) {
+	for _, oid := range after.changed {
+		if a, b := after.rel(oid), before.rel(oid); a != nil && a.Kind == "S" && b != nil && (b.Name != a.Name || b.Schema != a.Schema) {
 			return true
 		}
 	}
 	return false
+}
+
+// changedRels compares two snapshots read in full: the OIDs of the
+// relations added, removed or changed from before to after.
+func changedRels(before, after *snapshot) []uint32 {
+	var out []uint32
+	before.rels.each(func(b *relation) {
+		if a := after.rel(b.OID); a == nil || *a != *b {
+			out = append(out, b.OID)
+		}
+	})
+	after.rels.each(func(a *relation) {
+		if before.rel(a.OID) == nil {
+			out = append(out, a.OID)
+		}
+	})
+	return out
 }
 
 // realmTable returns the table of the realm with the schema-qualified

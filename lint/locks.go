@@ -195,7 +195,7 @@ func (l *lockSet) dropIndex(st *pg.DropStmt) {
 		if idx == nil {
 			continue
 		}
-		l.add(l.snap.rels[idx.Table], lockAccessExcl)
+		l.add(l.snap.rel(idx.Table), lockAccessExcl)
 		l.add(idx, lockAccessExcl)
 	}
 }
@@ -519,12 +519,12 @@ func (e *engine) verifyLocks(r *stmtRun, obs *observation, after *snapshot) erro
 	}
 	want, got := map[heldLock]bool{}, map[heldLock]bool{}
 	for l := range actual {
-		if !e.verifyHeld[l] && e.txRels[l.OID] != nil {
+		if !e.verifyHeld[l] && e.txRels.get(l.OID) != nil {
 			want[l] = true
 		}
 	}
 	for _, l := range r.NewLocks {
-		if e.txRels[l.OID] != nil {
+		if e.txRels.get(l.OID) != nil {
 			got[l] = true
 		}
 	}

@@ -370,13 +370,12 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 	return obs, err
 }
 
-// clone returns a copy of the snapshot whose relation map may be changed.
+// clone returns a copy of the snapshot whose relations may be changed,
+// with nothing changed yet.
 func (s *snapshot) clone() *snapshot {
 	c := *s
-	c.rels = make(map[uint32]*relation, len(s.rels))
-	for k, v := range s.rels {
-		c.rels[k] = v
-	}
+	c.rels = s.rels.clone()
+	c.changed = nil
 	return &c
 }
 
@@ -446,20 +445,42 @@ func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool,
 	if err := json.Unmarshal(obs.gone, &gone); err != nil {
 		return nil, nil, fmt.Errorf("decode dropped relations: %w", err)
 	}
-	for _, oid := range gone {
-		delete(after.rels, num(oid))
+	// A relation whose table is gone goes too (an index): the whole
+	// catalog is looked at only when a table or other relation than an
+	// index went.
+	tableGone := false
+	for _, v := range gone {
+		oid := num(v)
+		if b := before.rel(oid); b != nil {
+			tableGone = tableGone || b.Table == 0
+			after.rels.delete(oid)
+			after.changed = append(after.changed, oid)
+		}
 	}
 	fresh, err := decodeRelations(obs.rels)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, r := range fresh {
-		after.rels[r.OID] = r
+		after.rels.set(r)
+		after.changed = append(after.changed, r.OID)
 		after.maxOID = max(after.maxOID, r.OID)
 	}
-	for oid, r := range after.rels {
-		if r.Table != 0 && after.rels[r.Table] == nil {
-			delete(after.rels, oid)
+	orphan := func(r *relation) {
+		if r.Table != 0 && after.rel(r.Table) == nil {
+			after.rels.delete(r.OID)
+			after.changed = append(after.changed, r.OID)
+		}
+	}
+	if tableGone {
+		var all []*relation
+		after.rels.each(func(r *relation) { all = append(all, r) })
+		for _, r := range all {
+			orphan(r)
+		}
+	} else {
+		for _, r := range fresh {
+			orphan(r)
 		}
 	}
 	if !tables {
@@ -505,14 +526,13 @@ func touchedTables(before, after *snapshot) map[[2]string]bool {
 			add(after.tableOf(l.OID))
 		}
 	}
-	for oid, a := range after.rels {
-		if b := before.rels[oid]; b == nil || b.Name != a.Name || b.Schema != a.Schema {
+	for _, oid := range after.changed {
+		a, b := after.rel(oid), before.rel(oid)
+		switch {
+		case a != nil && (b == nil || b.Name != a.Name || b.Schema != a.Schema):
 			add(before.tableOf(oid))
 			add(after.tableOf(oid))
-		}
-	}
-	for oid := range before.rels {
-		if after.rels[oid] == nil {
+		case a == nil && b != nil:
 			add(before.tableOf(oid))
 		}
 	}

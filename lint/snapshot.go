@@ -41,7 +41,13 @@ type heldLock struct {
 
 // snapshot is what the dev session sees of the catalog at one moment.
 type snapshot struct {
-	rels        map[uint32]*relation
+	rels *relations
+	// changed are the OIDs of the relations that the statement observed
+	// into this snapshot may have added, removed or replaced, relative to
+	// its snapshot before (nil for a snapshot not observed after a
+	// statement): what a statement did is found there rather than by
+	// comparing every relation.
+	changed     []uint32
 	locks       map[heldLock]bool
 	lockTimeout string
 	searchPath  []string
@@ -100,9 +106,9 @@ func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) 
 	if err != nil {
 		return nil, err
 	}
-	s.rels = make(map[uint32]*relation, len(rr))
+	s.rels = &relations{}
 	for _, rel := range rr {
-		s.rels[rel.OID] = rel
+		s.rels.set(rel)
 		s.maxOID = max(s.maxOID, rel.OID)
 	}
 	if s.locks, err = decodeLocks(locks); err != nil {
@@ -193,10 +199,9 @@ func (s *snapshot) lookup(q qname, kinds string) *relation {
 		return nil
 	}
 	match := func(schema string) *relation {
-		for _, r := range s.rels {
-			if r.Schema == schema && r.Name == q.Name && (kinds == "" || strings.Contains(kinds, r.Kind)) {
-				return r
-			}
+		// One schema holds one relation of a name, whatever its kind.
+		if r := s.rels.named(schema, q.Name); r != nil && (kinds == "" || strings.Contains(kinds, r.Kind)) {
+			return r
 		}
 		return nil
 	}
@@ -211,15 +216,18 @@ func (s *snapshot) lookup(q qname, kinds string) *relation {
 	return nil
 }
 
+// rel returns the relation with the OID, or nil.
+func (s *snapshot) rel(oid uint32) *relation { return s.rels.get(oid) }
+
 // tableOf returns the table a relation belongs to: itself for a table, the
 // indexed table for an index.
 func (s *snapshot) tableOf(oid uint32) *relation {
-	r := s.rels[oid]
+	r := s.rel(oid)
 	if r == nil {
 		return nil
 	}
 	if r.Table != 0 {
-		return s.rels[r.Table]
+		return s.rel(r.Table)
 	}
 	return r
 }

@@ -59,7 +59,7 @@ func statements(fr *fileRun) []Statement {
 		}
 		s := Statement{Pos: r.Stmt.Pos, Text: r.Stmt.Text, OutsideTx: !r.InTx, Failed: r.Err != nil}
 		existed := func(rel *relation) bool {
-			return rel != nil && rel.isTable() && fr.Start.rels[rel.OID] != nil
+			return rel != nil && rel.isTable() && fr.Start.rel(rel.OID) != nil
 		}
 		best := map[string]string{}
 		add := func(rel *relation, mode string) {
@@ -72,11 +72,11 @@ func statements(fr *fileRun) []Statement {
 		}
 		if r.Before != nil {
 			for _, l := range r.NewLocks {
-				add(r.Before.rels[l.OID], l.Mode)
+				add(r.Before.rel(l.OID), l.Mode)
 			}
 			if !r.InTx && r.Err == nil {
 				for _, l := range concurrentLocks(r.Node, r.Before) {
-					add(r.Before.rels[l.OID], l.Mode)
+					add(r.Before.rel(l.OID), l.Mode)
 				}
 			}
 		}
