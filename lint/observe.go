@@ -47,20 +47,18 @@ const observeQuery = `WITH ` + lockCTE + `,
 ` + lockedCandidates + `,
 ` + relationCTE + `,
 tc AS MATERIALIZED (
- SELECT c.oid, n.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
+ SELECT c.oid, c.nspname, c.relname, c.oid > $1::int8::text::oid AS new,
   greatest(CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END, f.cm) AS cm, f.ncol, f.nidx, f.nfk
  FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
-    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-  JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (SELECT c.oid, n.nspname, c.relname, c.xmin AS x_min, c.cmin AS c_min
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = u.oid AND ` + userTables + ` OFFSET 0) c
   CROSS JOIN LATERAL (SELECT max(s.cm) AS cm, sum(s.a) AS ncol, sum(s.i) AS nidx, sum(s.f) AS nfk FROM (
     SELECT CASE WHEN age(a.xmin) <= 0 THEN a.cmin::text::int8 END AS cm, (NOT a.attisdropped)::int AS a, 0 AS i, 0 AS f FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
     UNION ALL SELECT CASE WHEN age(d.xmin) <= 0 THEN d.cmin::text::int8 END, 0, 0, 0 FROM pg_attrdef d WHERE d.adrelid = c.oid
     UNION ALL SELECT greatest(CASE WHEN age(i.xmin) <= 0 THEN i.cmin::text::int8 END, CASE WHEN age(ic.xmin) <= 0 THEN ic.cmin::text::int8 END), 0, 1, 0 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid
     UNION ALL SELECT greatest(CASE WHEN age(co.xmin) <= 0 THEN co.cmin::text::int8 END, CASE WHEN age(rc.xmin) <= 0 THEN rc.cmin::text::int8 END,
       (SELECT max(CASE WHEN age(ra.xmin) <= 0 THEN ra.cmin::text::int8 END) FROM pg_attribute ra WHERE ra.attrelid = co.confrelid AND ra.attnum = ANY (co.confkey))), 0, 0, 1
-     FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') s) f
- WHERE ` + userTables + `)
+     FROM pg_constraint co JOIN pg_class rc ON rc.oid = co.confrelid WHERE co.conrelid = c.oid AND co.contype = 'f') s) f)
 SELECT ` + observedColumns + `,
  CASE WHEN $2::bool THEN array_to_json(array(SELECT json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
     tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END)
@@ -124,14 +122,17 @@ tw AS MATERIALIZED (SELECT array(
 
 // relationCTE (cr) reads the pg_class rows of the relations ch, looked up
 // by OID through the index rather than by a scan of pg_class, with the
-// command number that wrote them when the open transaction did (cm).
+// command number that wrote them when the open transaction did (cm). The
+// namespace is joined inside the lookup, as in tc and candidatesInFull:
+// the generic plan expects one namespace row to pass the filter and,
+// joined outside, looped over the OIDs once per schema of the database.
 const relationCTE = `cr AS MATERIALIZED (
- SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
+ SELECT c.oid, c.nspname, c.relname, c.relkind, c.relfilenode, coalesce(i.indrelid, 0) AS tab, c.relpersistence, CASE WHEN age(c.x_min) <= 0 THEN c.c_min::text::int8 END AS cm
  FROM unnest((SELECT oids FROM ch)::oid[]) u(oid)
-  CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind, c.relfilenode, c.relpersistence,
-    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-  JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
- WHERE ` + userRelations + `)`
+  CROSS JOIN LATERAL (SELECT c.oid, n.nspname, c.relname, c.relkind, c.relfilenode, c.relpersistence,
+    c.xmin AS x_min, c.cmin AS c_min FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.oid = u.oid AND ` + userRelations + ` OFFSET 0) c
+  LEFT JOIN pg_index i ON i.indexrelid = c.oid)`
 
 // observedColumns are the first five columns of every observation: the
 // locks, the relation rows written since the last observation (and new
@@ -149,9 +150,9 @@ const observedColumns = `
 // read in full.
 const candidatesInFull = `CASE WHEN $2::bool THEN array_to_json(array(SELECT json_build_array(c.oid, 0, 0, 0, n.nspname, c.relname, ` + tableJSON + `)
    FROM unnest((SELECT oids FROM tw)::oid[]) u(oid)
-    CROSS JOIN LATERAL (SELECT c.oid, c.relname, c.relnamespace, c.relkind FROM pg_class c WHERE c.oid = u.oid OFFSET 0) c
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE ` + userTables + `)) END`
+    CROSS JOIN LATERAL (SELECT c.oid, c.relname, n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = u.oid AND ` + userTables + ` OFFSET 0) c
+    CROSS JOIN LATERAL (SELECT c.nspname) n)) END`
 
 // addsStmt is the name under which the session prepares addsQuery.
 const addsStmt = "schemactl_lint_observe_adds"
