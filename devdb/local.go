@@ -56,7 +56,9 @@ const templateDB = "template1"
 // more is loaded statement by statement). A bigger table costs every read
 // of pg_locks, which walks all of it: lint reads pg_locks after every
 // statement, and a table of 1024 locks per connection made a lint of
-// kratos about 8% slower.
+// kratos about 8% slower. JIT compilation is off: on a large schema the
+// catalog queries of inspection and lint pass jit_above_cost and take
+// longer to compile than to run.
 var serverSettings = [][2]string{
 	{"listen_addresses", ""},
 	{"fsync", "off"},
@@ -65,6 +67,7 @@ var serverSettings = [][2]string{
 	{"wal_level", "minimal"},
 	{"max_wal_senders", "0"},
 	{"autovacuum", "off"},
+	{"jit", "off"},
 	{"max_connections", "100"},
 	{"max_locks_per_transaction", "256"},
 	{"shared_buffers", "64MB"},

@@ -28,9 +28,11 @@ type Remote struct {
 // (libpq's options parameter), overriding what the server, the database
 // or the role sets: a role with a tight statement_timeout or
 // idle_in_transaction_session_timeout (usual on a server a team shares)
-// would cancel the loading of a large state. lock_timeout stays as the
-// server has it: lint reports what it finds in force.
-const scratchSettings = "-c statement_timeout=0 -c idle_in_transaction_session_timeout=0"
+// would cancel the loading of a large state. JIT compilation is off: the
+// catalog queries of inspection and lint cost more than jit_above_cost on
+// a large schema and take longer to compile than to run. lock_timeout
+// stays as the server has it: lint reports what it finds in force.
+const scratchSettings = "-c statement_timeout=0 -c idle_in_transaction_session_timeout=0 -c jit=off"
 
 // withScratchSettings adds scratchSettings to the options of a
 // postgres:// URL, after the user's own.
