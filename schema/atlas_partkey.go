@@ -39,5 +39,5 @@ func (q partKeyQuerier) QueryContext(ctx context.Context, query string, args ...
 // key read by column position and columns, indexes and foreign keys read
 // from pg_catalog (catalog_atlas.go).
 func openAtlas(conn atlas.ExecQuerier) (migrate.Driver, error) {
-	return inspectConfig{}.openAtlas(conn)
+	return inspectConfig{}.openAtlas(conn, nil)
 }

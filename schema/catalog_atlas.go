@@ -52,6 +52,9 @@ type catalogQuerier struct {
 	atlas.ExecQuerier
 	// counts, when not nil, counts the replaced queries.
 	counts *catalogRewrites
+	// share, when not nil, answers the columns and indexes queries with
+	// the rows the catalog read (catalog_shared.go).
+	share *sharedCatalog
 }
 
 // QueryContext runs query, or its pg_catalog replacement.
@@ -59,6 +62,9 @@ func (q catalogQuerier) QueryContext(ctx context.Context, query string, args ...
 	if k, ours, ok := catalogQuery(query, len(args)); ok {
 		if q.counts != nil {
 			q.counts[k]++
+		}
+		if rows, served, err := q.share.query(ctx, k, atlasIndexFlags(query), args); served {
+			return rows, err
 		}
 		return q.ExecQuerier.QueryContext(ctx, ours, args...)
 	}
@@ -94,6 +100,19 @@ func catalogQuery(query string, nargs int) (catalogKind, string, bool) {
 	return 0, "", false
 }
 
+// atlasIndexFlags tells which server-dependent parts Atlas's query reads
+// (see sharedCatalog.query).
+func atlasIndexFlags(query string) string {
+	flags := "-"
+	if strings.Contains(query, atlasIncludedMark) {
+		flags += "I"
+	}
+	if strings.Contains(query, atlasNullsNotDistinctMark) {
+		flags += "N"
+	}
+	return flags
+}
+
 // placeholders returns "$from, ..., $(from+n-1)".
 func placeholders(from, n int) string {
 	var b strings.Builder
@@ -123,14 +142,18 @@ type inspectConfig struct {
 	// oneConnection reads the catalog on the realm's connection, after
 	// it, instead of on a second connection at the same time.
 	oneConnection bool
+	// served, when not nil, counts the queries answered with the
+	// catalog's rows (catalog_shared.go).
+	served *catalogRewrites
 }
 
 // openAtlas opens Atlas's PostgreSQL driver on conn with the partition
 // key read by column position (atlas_partkey.go) and, unless
-// atlasQueries, columns, indexes and foreign keys read from pg_catalog.
-func (c inspectConfig) openAtlas(conn atlas.ExecQuerier) (migrate.Driver, error) {
+// atlasQueries, columns, indexes and foreign keys read from pg_catalog,
+// or from share, the rows the catalog read, when not nil.
+func (c inspectConfig) openAtlas(conn atlas.ExecQuerier, share *sharedCatalog) (migrate.Driver, error) {
 	if !c.atlasQueries {
-		conn = catalogQuerier{ExecQuerier: conn, counts: c.counts}
+		conn = catalogQuerier{ExecQuerier: conn, counts: c.counts, share: share}
 	}
 	return postgres.Open(partKeyQuerier{conn})
 }

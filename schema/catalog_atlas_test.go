@@ -191,14 +191,21 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 	if err != nil {
 		t.Fatalf("inspect with Atlas's queries: %v", err)
 	}
-	var counts catalogRewrites
-	ours, err := inspectDB(ctx, db, Scope{}, inspectConfig{counts: &counts})
+	var counts, served catalogRewrites
+	ours, err := inspectDB(ctx, db, Scope{}, inspectConfig{counts: &counts, served: &served})
 	if err != nil {
 		t.Fatalf("inspect with the catalog queries: %v", err)
 	}
 	for k, n := range counts {
 		if n == 0 {
 			t.Errorf("Atlas's %s query was never replaced", catalogKind(k))
+		}
+	}
+	// Every columns and indexes query is answered with the rows the
+	// catalog read beside the realm (catalog_shared.go).
+	for _, k := range []catalogKind{catalogColumns, catalogIndexes} {
+		if served[k] != counts[k] {
+			t.Errorf("%d of Atlas's %d %s queries were answered with the catalog's rows, want all", served[k], counts[k], k)
 		}
 	}
 	// Atlas's Realm before patchRealm and the catalog's corrections, and
@@ -229,7 +236,7 @@ func atlasRealm(t *testing.T, db *sql.DB, cfg inspectConfig) *atlas.Realm {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
-	drv, err := cfg.openAtlas(tx)
+	drv, err := cfg.openAtlas(tx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,7 @@
 package schema
 
+import "fmt"
+
 // atlasColumnsMark identifies Atlas's columns query.
 const atlasColumnsMark = `"information_schema"."columns" AS t1`
 
@@ -16,7 +18,19 @@ const atlasColumnsMark = `"information_schema"."columns" AS t1`
 // name (pg_sequences). Columns the user may not read are listed too, as
 // pg_dump lists them.
 const columnsCatalogQuery = `
-SELECT
+SELECT` + atlasColumnsSelect + `
+FROM` + atlasColumnsFrom + `
+WHERE
+	n.nspname = $1
+	AND c.relname IN (%s)
+	AND c.relkind IN ('r', 'v', 'f', 'p')
+ORDER BY
+	c.relname, a.attnum
+`
+
+// atlasColumnsSelect is the select list of columnsCatalogQuery: the
+// columns of Atlas's columns query, in its order.
+const atlasColumnsSelect = `
 	c.relname::text AS table_name,
 	a.attname::text AS column_name,
 	CASE WHEN t.typtype = 'd' THEN
@@ -70,8 +84,10 @@ SELECT
 	t.typtype,
 	t.typelem,
 	t.oid,
-	a.attnum
-FROM
+	a.attnum`
+
+// atlasColumnsFrom is the FROM clause of columnsCatalogQuery.
+const atlasColumnsFrom = `
 	pg_catalog.pg_namespace n
 	JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid
 	JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -90,11 +106,32 @@ FROM
 	CROSS JOIN LATERAL (
 		SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END AS id,
 			CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS mod
-	) tt
-WHERE
-	n.nspname = $1
-	AND c.relname IN (%s)
-	AND c.relkind IN ('r', 'v', 'f', 'p')
-ORDER BY
-	c.relname, a.attnum
-`
+	) tt`
+
+// numAtlasColumns is the number of columns of Atlas's columns query.
+const numAtlasColumns = 24
+
+// catColumnsQuery reads, for the schemas $1, every column of their
+// relations once, for the catalog and for Atlas's driver
+// (catalog_shared.go): the schema, the columns of Atlas's query
+// (atlasColumnsSelect), then the catalog's own. %s is the relation kinds
+// Atlas's query reads; the catalog keeps the tables it read
+// (readColumns).
+var catColumnsQuery = fmt.Sprintf(`
+SELECT n.nspname,`+atlasColumnsSelect+`,
+	a.attnotnull, nt.nspname, t.typname, a.attidentity::text,
+	CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (
+		SELECT pg_catalog.quote_ident(ccn.nspname) || '.' || pg_catalog.quote_ident(cc.collname)
+		FROM pg_catalog.pg_collation cc JOIN pg_catalog.pg_namespace ccn ON ccn.oid = cc.collnamespace
+		WHERE cc.oid = a.attcollation) ELSE '' END,
+	a.attislocal,
+	COALESCE(sn.nspname, ''), COALESCE(sc.relname, ''), COALESCE(pg_catalog.format_type(seq.seqtypid, NULL), ''),
+	COALESCE(seq.seqstart, 0), COALESCE(seq.seqincrement, 0), COALESCE(seq.seqmin, 0), COALESCE(seq.seqmax, 0),
+	COALESCE(seq.seqcache, 0), COALESCE(seq.seqcycle, false),
+	a.attacl IS NOT NULL, COALESCE(a.attstattarget, -1), a.attcompression::text, a.attstorage::text, t.typstorage::text,
+	COALESCE((SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(a.attoptions) o), '')
+FROM`+atlasColumnsFrom+`
+	LEFT JOIN pg_catalog.pg_class sc ON sc.oid = seq.seqrelid
+	LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
+WHERE n.nspname = ANY($1) AND c.relkind IN (%s)
+ORDER BY n.nspname, c.relname, a.attnum`, "'r', 'v', 'f', 'p'")

@@ -15,14 +15,29 @@ const (
 // not for every index column. The first two %s are the expressions of
 // the INCLUDE flag and of NULLS NOT DISTINCT (false on servers without
 // them).
-const indexesCatalogQuery = `
+const indexesCatalogQuery = atlasIndexesWith + `
+SELECT` + atlasIndexesSelect + `
+FROM` + atlasIndexesFrom + `
+WHERE
+	n.nspname = $1
+	AND t.relname IN (%s)
+ORDER BY
+	table_name, index_name, k.ord
+`
+
+// atlasIndexesWith aggregates, once per query, the constraints that use
+// an index.
+const atlasIndexesWith = `
 WITH con AS (
 	SELECT conindid, pg_catalog.jsonb_object_agg(conname, contype) AS nametypes
 	FROM pg_catalog.pg_constraint
 	WHERE conindid <> 0
 	GROUP BY conindid
-)
-SELECT
+)`
+
+// atlasIndexesSelect is the select list of indexesCatalogQuery: the
+// columns of Atlas's indexes query, in its order.
+const atlasIndexesSelect = `
 	t.relname AS table_name,
 	i.relname AS index_name,
 	am.amname AS index_type,
@@ -39,14 +54,16 @@ SELECT
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'desc') AS isdesc,
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_first') AS nulls_first,
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_last') AS nulls_last,
-	pg_catalog.obj_description(i.oid, 'pg_class') AS comment,
+	(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = i.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0) AS comment,
 	i.reloptions AS options,
 	op.opcname AS opclass_name,
 	op.opcnamespace::pg_catalog.regnamespace::text AS opclass_schema,
 	op.opcdefault AS opclass_default,
 	a2.attoptions AS opclass_params,
-	%s AS indnullsnotdistinct
-FROM
+	%s AS indnullsnotdistinct`
+
+// atlasIndexesFrom is the FROM clause of indexesCatalogQuery.
+const atlasIndexesFrom = `
 	pg_catalog.pg_namespace n
 	JOIN pg_catalog.pg_class t ON t.relnamespace = n.oid
 	JOIN pg_catalog.pg_index x ON x.indrelid = t.oid
@@ -56,10 +73,42 @@ FROM
 	LEFT JOIN con ON con.conindid = x.indexrelid
 	LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.key
 	LEFT JOIN pg_catalog.pg_opclass op ON op.oid = x.indclass[k.ord - 1]
-	LEFT JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = x.indexrelid AND a2.attnum = k.ord
-WHERE
-	n.nspname = $1
-	AND t.relname IN (%s)
-ORDER BY
-	table_name, index_name, k.ord
-`
+	LEFT JOIN pg_catalog.pg_attribute a2 ON a2.attrelid = x.indexrelid AND a2.attnum = k.ord`
+
+// numAtlasIndexColumns is the number of columns of Atlas's indexes query;
+// atlasIndexIncluded is the position of its INCLUDE flag (NULLS NOT
+// DISTINCT is the last).
+const (
+	numAtlasIndexColumns = 21
+	atlasIndexIncluded   = 4
+)
+
+// Atlas's INCLUDE flag and NULLS NOT DISTINCT, on servers that have them.
+const (
+	atlasIncludedExpr    = "(a.attname <> '' AND x.indnatts > x.indnkeyatts AND k.ord > x.indnkeyatts)"
+	atlasNotDistinctExpr = "x.indnullsnotdistinct"
+)
+
+// catIndexesQuery reads, for the schemas $1, every index column of their
+// relations once, for the catalog and for Atlas's driver
+// (catalog_shared.go): the schema, the columns of Atlas's query
+// (atlasIndexesSelect, whose first two %s are the INCLUDE flag and NULLS
+// NOT DISTINCT), then the catalog's own values of the index, on the row
+// of its first column only. The catalog keeps the indexes of the tables
+// it read (readIndexes).
+const catIndexesQuery = atlasIndexesWith + `
+SELECT n.nspname,` + atlasIndexesSelect + `,
+	k.ord = 1,
+	CASE WHEN k.ord = 1 THEN pg_catalog.pg_get_indexdef(i.oid) ELSE '' END,
+	CASE WHEN k.ord = 1 THEN COALESCE((SELECT kc.conname FROM pg_catalog.pg_constraint kc
+		WHERE kc.conindid = i.oid AND kc.conrelid = t.oid AND kc.contype IN ('p', 'u', 'x') LIMIT 1), '') ELSE '' END,
+	CASE WHEN k.ord = 1 THEN COALESCE((SELECT pi.relname FROM pg_catalog.pg_inherits ih
+		JOIN pg_catalog.pg_class pi ON pi.oid = ih.inhparent WHERE ih.inhrelid = i.oid), '') ELSE '' END,
+	x.indisvalid, x.indisclustered,
+	CASE WHEN k.ord = 1 THEN pg_catalog.array_to_json(ARRAY(SELECT ia.attname FROM pg_catalog.pg_attribute ia
+		WHERE ia.attrelid = i.oid AND ia.attnum > 0 ORDER BY ia.attnum))::text ELSE '[]' END,
+	CASE WHEN k.ord = 1 THEN COALESCE((SELECT pg_catalog.string_agg(ia.attnum || '=' || ia.attstattarget, ', ' ORDER BY ia.attnum)
+		FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.oid AND ia.attnum > 0 AND ia.attstattarget >= 0), '') ELSE '' END
+FROM` + atlasIndexesFrom + `
+WHERE n.nspname = ANY($1)
+ORDER BY n.nspname, t.relname, i.relname, k.ord`

@@ -29,6 +29,17 @@ var userSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toa
 // have an empty search_path (see Inspect) so that every name outside
 // pg_catalog comes back schema-qualified.
 func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, error) {
+	return readCatalog(ctx, q, nil, schemas, nil)
+}
+
+// readCatalog is ReadCatalog that also keeps, for share (when not nil),
+// the rows of Atlas's columns and indexes queries (catalog_shared.go). It
+// reads them right after the tables, as Atlas's driver waits for them,
+// the indexes on q2 at the same time as the columns when q2 is not nil
+// (a transaction of the same snapshot); what it has not published when
+// it returns is abandoned.
+func readCatalog(ctx context.Context, q, q2 Querier, schemas []string, share *sharedCatalog) (*Catalog, error) {
+	defer share.abandon()
 	c := &Catalog{Schemas: map[string]string{}}
 	if err := c.readSchemas(ctx, q, schemas); err != nil {
 		return nil, err
@@ -37,21 +48,43 @@ func ReadCatalog(ctx context.Context, q Querier, schemas []string) (*Catalog, er
 	for n := range c.Schemas {
 		names = append(names, n)
 	}
+	if err := c.readTables(ctx, q, names); err != nil {
+		return nil, fmt.Errorf("read tables from pg_catalog: %w", err)
+	}
+	readIndexes := func(ctx context.Context, q Querier, s []string) error { return c.readIndexes(ctx, q, s, share) }
+	var indexes func() error
+	if q2 != nil {
+		// The indexes go into the tables' own lists and into a catalog of
+		// their own for what is not modelled; the columns go into the
+		// tables' column lists meanwhile.
+		c.Table(QName{}) // the index by name, built before both read it
+		ic := &Catalog{Tables: c.Tables, tables: c.tables}
+		done := make(chan error, 1)
+		go func() { done <- ic.readIndexes(ctx, q2, names, share) }()
+		indexes = func() error {
+			err := <-done
+			c.Unmodelled = append(c.Unmodelled, ic.Unmodelled...)
+			return err
+		}
+		readIndexes = func(context.Context, Querier, []string) error { return indexes() }
+	}
 	steps := []struct {
 		what string
 		fn   func(context.Context, Querier, []string) error
 	}{
-		{"tables", c.readTables},
-		{"columns", c.readColumns},
+		{"columns", func(ctx context.Context, q Querier, s []string) error { return c.readColumns(ctx, q, s, share) }},
+		{"indexes", readIndexes},
 		{"constraints", c.readConstraints},
-		{"indexes", c.readIndexes},
 		{"sequences", c.readSequences},
 		{"enums", c.readEnums},
 		{"domains", c.readDomains},
 		{"security labels", c.readSecurityLabels},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
 		if err := s.fn(ctx, q, names); err != nil {
+			if indexes != nil && i == 0 {
+				indexes() //nolint:errcheck // the first error is returned
+			}
 			return nil, fmt.Errorf("read %s from pg_catalog: %w", s.what, err)
 		}
 	}
@@ -89,7 +122,7 @@ func (c *Catalog) readSecurityLabels(ctx context.Context, q Querier, schemas []s
 }
 
 func (c *Catalog) readSchemas(ctx context.Context, q Querier, schemas []string) error {
-	query := `SELECT n.nspname, COALESCE(pg_catalog.obj_description(n.oid, 'pg_namespace'), '')
+	query := `SELECT n.nspname, COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = n.oid AND dsc.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_namespace n WHERE ` + userSchemas
 	var args []any
 	if len(schemas) > 0 {
@@ -111,7 +144,7 @@ SELECT n.nspname, c.relname, c.relkind, c.relpersistence,
 	COALESCE(pn.nspname, ''), COALESCE(pc.relname, ''),
 	COALESCE(pg_catalog.pg_get_expr(c.relpartbound, c.oid), ''),
 	CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) ELSE '' END,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	c.relrowsecurity, c.relforcerowsecurity,
 	COALESCE((SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(c.reloptions) o), ''),
 	COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ipn.nspname, ipc.relname) ORDER BY i.inhseqno)::text
@@ -173,57 +206,45 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 	})
 }
 
-const catColumnsQuery = `
-SELECT n.nspname, c.relname, a.attname, a.attnum,
-	pg_catalog.format_type(a.atttypid, a.atttypmod), t.typtype, tn.nspname, t.typname,
-	a.attnotnull,
-	CASE WHEN a.attgenerated = '' THEN COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ELSE '' END,
-	CASE WHEN a.attgenerated <> '' THEN COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '') ELSE '' END,
-	a.attidentity::text,
-	CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
-		THEN pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
-	COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
-	a.attislocal,
-	COALESCE(sn.nspname, ''), COALESCE(sc.relname, ''), COALESCE(pg_catalog.format_type(sq.seqtypid, NULL), ''),
-	COALESCE(sq.seqstart, 0), COALESCE(sq.seqincrement, 0), COALESCE(sq.seqmin, 0), COALESCE(sq.seqmax, 0),
-	COALESCE(sq.seqcache, 0), COALESCE(sq.seqcycle, false),
-	a.attacl IS NOT NULL, COALESCE(a.attstattarget, -1), a.attcompression::text, a.attstorage::text, t.typstorage::text,
-	COALESCE((SELECT pg_catalog.string_agg(o, ', ' ORDER BY o) FROM pg_catalog.unnest(a.attoptions) o), '')
-FROM pg_catalog.pg_attribute a
-	JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
-	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-	JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-	JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
-	LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-	LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-	LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
-	LEFT JOIN pg_catalog.pg_depend sd ON a.attidentity <> '' AND sd.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-		AND sd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND sd.refobjid = c.oid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i'
-	LEFT JOIN pg_catalog.pg_sequence sq ON sq.seqrelid = sd.objid
-	LEFT JOIN pg_catalog.pg_class sc ON sc.oid = sq.seqrelid
-	LEFT JOIN pg_catalog.pg_namespace sn ON sn.oid = sc.relnamespace
-WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ANY($1) AND %s
-ORDER BY 1, 2, 4`
-
-func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) error {
-	return each(ctx, q, fmt.Sprintf(catColumnsQuery, extFree("pg_class", "c.oid")), []any{schemas}, func(r *sql.Rows) error {
+func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string, share *sharedCatalog) error {
+	keep := share.wants(catalogColumns)
+	var atlasRows map[string][]sharedRow
+	if keep {
+		atlasRows = make(map[string][]sharedRow, len(schemas))
+		for _, s := range schemas {
+			atlasRows[s] = nil
+		}
+	}
+	err := each(ctx, q, catColumnsQuery, []any{schemas}, func(r *sql.Rows) error {
 		var (
-			schema, table, typtype, identity, compression string
-			storage, typStorage                           string
-			seqSchema, seqName                            string
-			col                                           = &ColumnInfo{}
-			seq                                           SeqOptions
-			hasACL                                        bool
+			schema, typtype, identity, compression string
+			storage, typStorage                    string
+			seqSchema, seqName                     string
+			col                                    = &ColumnInfo{}
+			seq                                    SeqOptions
+			hasACL                                 bool
 		)
-		if err := r.Scan(&schema, &table, &col.Name, &col.Num, &col.Type, &typtype, &col.TypeName.Schema, &col.TypeName.Name,
-			&col.NotNull, &col.Default, &col.Generated, &identity, &col.Collation, &col.Comment, &col.Local,
+		vals, err := scanShared(r, 1+numAtlasColumns, &col.NotNull, &col.TypeName.Schema, &col.TypeName.Name, &identity, &col.Collation, &col.Local,
 			&seqSchema, &seqName, &seq.Type, &seq.Start, &seq.Increment, &seq.Min, &seq.Max, &seq.Cache, &seq.Cycle,
-			&hasACL, &col.Statistics, &compression, &storage, &typStorage, &col.Options); err != nil {
+			&hasACL, &col.Statistics, &compression, &storage, &typStorage, &col.Options)
+		if err != nil {
 			return err
+		}
+		schema = valString(vals[0])
+		av := vals[1:]
+		table := valString(av[0])
+		if keep {
+			atlasRows[schema] = append(atlasRows[schema], sharedRow{table: table, vals: av})
 		}
 		t, ok := c.Table(QName{schema, table})
 		if !ok {
-			return nil // a table excluded from scope
+			return nil // not a table, or one excluded from scope
+		}
+		col.Name, col.Type, col.Num = valString(av[1]), valString(av[3]), int(valInt(av[23]))
+		col.Default, col.Generated, col.Comment = valString(av[5]), valString(av[18]), valString(av[19])
+		typtype = valString(av[20])
+		if typtype == "" {
+			return fmt.Errorf("column %s.%s.%s: no type kind", schema, table, col.Name)
 		}
 		col.TypeKind = typtype[0]
 		if identity != "" {
@@ -240,12 +261,16 @@ func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string) 
 		col.Compression = map[string]string{"p": "pglz", "l": "lz4"}[compression]
 		return nil
 	})
+	if err == nil {
+		share.publish(catalogColumns, atlasRows)
+	}
+	return err
 }
 
 const catConstraintsQuery = `
 SELECT n.nspname, c.relname, k.conname, k.contype::text, pg_catalog.pg_get_constraintdef(k.oid),
 	k.conparentid <> 0 OR k.coninhcount > 0, k.conislocal, COALESCE(pk.conname, ''),
-	COALESCE(pg_catalog.obj_description(k.oid, 'pg_constraint'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = k.oid AND dsc.classoid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	CASE WHEN k.contype IN ('p', 'u', 'x', 'f') THEN COALESCE(ic.relname, '') ELSE '' END,
 	COALESCE(rn.nspname, ''), COALESCE(rc.relname, '')
 FROM pg_catalog.pg_constraint k
@@ -279,42 +304,56 @@ func (c *Catalog) readConstraints(ctx context.Context, q Querier, schemas []stri
 	})
 }
 
-const catIndexesQuery = `
-SELECT n.nspname, t.relname, i.relname, pg_catalog.pg_get_indexdef(i.oid),
-	COALESCE(k.conname, ''), COALESCE(pi.relname, ''),
-	COALESCE(pg_catalog.obj_description(i.oid, 'pg_class'), ''),
-	x.indisvalid, x.indisclustered,
-	pg_catalog.array_to_json(ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 ORDER BY a.attnum))::text,
-	COALESCE((SELECT pg_catalog.string_agg(a.attnum || '=' || a.attstattarget, ', ' ORDER BY a.attnum)
-		FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.oid AND a.attnum > 0 AND a.attstattarget >= 0), '')
-FROM pg_catalog.pg_index x
-	JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
-	JOIN pg_catalog.pg_class t ON t.oid = x.indrelid
-	JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
-	LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.oid AND k.conrelid = t.oid AND k.contype IN ('p', 'u', 'x')
-	LEFT JOIN pg_catalog.pg_inherits ih ON ih.inhrelid = i.oid
-	LEFT JOIN pg_catalog.pg_class pi ON pi.oid = ih.inhparent
-WHERE t.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND %s
-ORDER BY 1, 2, 3`
-
-func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) error {
-	return each(ctx, q, fmt.Sprintf(catIndexesQuery, extFree("pg_class", "t.oid")), []any{schemas}, func(r *sql.Rows) error {
+func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string, share *sharedCatalog) error {
+	// What Atlas reads of INCLUDE columns (from 11) and NULLS NOT
+	// DISTINCT (from 15) depends on the server.
+	var version int
+	if err := each(ctx, q, "SELECT pg_catalog.current_setting('server_version_num')::int", nil, func(r *sql.Rows) error {
+		return r.Scan(&version)
+	}); err != nil {
+		return err
+	}
+	included, notDistinct := "false", "false"
+	if version >= 110000 {
+		included = atlasIncludedExpr
+	}
+	if version >= 150000 {
+		notDistinct = atlasNotDistinctExpr
+	}
+	keep := share.wants(catalogIndexes)
+	var atlasRows map[string][]sharedRow
+	if keep {
+		atlasRows = make(map[string][]sharedRow, len(schemas))
+		for _, s := range schemas {
+			atlasRows[s] = nil
+		}
+	}
+	err := each(ctx, q, fmt.Sprintf(catIndexesQuery, included, notDistinct), []any{schemas}, func(r *sql.Rows) error {
 		var (
-			schema, table string
-			valid         bool
-			clustered     bool
-			attNames      string
-			idx           = &IndexInfo{}
+			first, valid, clustered bool
+			attNames                string
+			idx                     = &IndexInfo{}
 		)
-		if err := r.Scan(&schema, &table, &idx.Name, &idx.Def, &idx.Constraint, &idx.Parent, &idx.Comment, &valid, &clustered, &attNames, &idx.Statistics); err != nil {
+		vals, err := scanShared(r, 1+numAtlasIndexColumns, &first, &idx.Def, &idx.Constraint, &idx.Parent, &valid, &clustered, &attNames, &idx.Statistics)
+		if err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(attNames), &idx.AttNames); err != nil {
-			return fmt.Errorf("index %s.%s: column names %s: %w", schema, idx.Name, attNames, err)
+		schema := valString(vals[0])
+		av := vals[1:]
+		table := valString(av[0])
+		if keep {
+			atlasRows[schema] = append(atlasRows[schema], sharedRow{table: table, vals: av})
+		}
+		if !first {
+			return nil
 		}
 		t, ok := c.Table(QName{schema, table})
 		if !ok {
-			return nil
+			return nil // not a table, or one excluded from scope
+		}
+		idx.Name, idx.Comment = valString(av[1]), valString(av[14])
+		if err := json.Unmarshal([]byte(attNames), &idx.AttNames); err != nil {
+			return fmt.Errorf("index %s.%s: column names %s: %w", schema, idx.Name, attNames, err)
 		}
 		idx.Def = sortIndexOptions(idx.Def)
 		t.Indexes = append(t.Indexes, idx)
@@ -332,11 +371,15 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string) 
 		}
 		return nil
 	})
+	if err == nil {
+		share.publish(catalogIndexes, atlasRows)
+	}
+	return err
 }
 
 const catSequencesQuery = `
 SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	COALESCE(d.deptype::text, ''), COALESCE(tn.nspname, ''), COALESCE(tc.relname, ''), COALESCE(a.attname, ''),
 	c.relacl IS NOT NULL, c.relpersistence = 'u'
 FROM pg_catalog.pg_sequence s
@@ -379,7 +422,7 @@ func (c *Catalog) readSequences(ctx context.Context, q Querier, schemas []string
 const catEnumsQuery = `
 SELECT n.nspname, t.typname,
 	pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder)::text,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t
 	JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 	LEFT JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
@@ -415,7 +458,7 @@ SELECT n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod),
 	COALESCE(t.typdefault, ''),
 	CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
 		THEN pg_catalog.quote_ident(con.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	COALESCE((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(k.conname, pg_catalog.pg_get_constraintdef(k.oid)) ORDER BY k.conname)
 		FROM pg_catalog.pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c')::text, '[]'),
 	t.typacl IS NOT NULL

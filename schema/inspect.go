@@ -72,7 +72,11 @@ func InspectDB(ctx context.Context, db *sql.DB, scope Scope) (*State, error) {
 
 // inspectTx begins a read-only, repeatable-read transaction on db with an
 // empty search_path (set_config(..., true) lasts until the transaction
-// ends): names outside pg_catalog come back schema-qualified. A non-empty
+// ends): names outside pg_catalog come back schema-qualified. JIT
+// compilation is off in it: the planner's cost of a catalog query over a
+// large schema passes jit_above_cost, and compiling its expressions takes
+// longer than running it (0.7 of the 1.2 s of the indexes query on 6,000
+// indexes). A non-empty
 // snapshot is one exported by another transaction, which this one then
 // sees the database as.
 func inspectTx(ctx context.Context, db *sql.DB, snapshot string) (*sql.Tx, error) {
@@ -87,7 +91,7 @@ func inspectTx(ctx context.Context, db *sql.DB, snapshot string) (*sql.Tx, error
 			return nil, err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', true)"); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('jit', 'off', true)"); err != nil {
 		_ = tx.Rollback()
 		return nil, err
 	}
@@ -104,7 +108,11 @@ func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''
 // second connection can take the snapshot (none left on the server, say),
 // the function reads the catalog on tx, as the realm's queries are done
 // with it by then.
-func readCatalogBeside(ctx context.Context, db *sql.DB, tx *sql.Tx, snapshot string, schemas []string) func() (*Catalog, error) {
+//
+// share, when not nil, gets the rows of Atlas's columns and indexes
+// queries from the catalog read on the second connection; it is abandoned
+// when there is none.
+func readCatalogBeside(ctx context.Context, db *sql.DB, tx *sql.Tx, snapshot string, schemas []string, share *sharedCatalog) func() (*Catalog, error) {
 	type result struct {
 		cat    *Catalog
 		err    error
@@ -114,11 +122,22 @@ func readCatalogBeside(ctx context.Context, db *sql.DB, tx *sql.Tx, snapshot str
 	go func() {
 		tx2, err := inspectTx(ctx, db, snapshot)
 		if err != nil {
+			share.abandon()
 			done <- result{err: err}
 			return
 		}
 		defer tx2.Rollback() //nolint:errcheck // read-only
-		cat, err := ReadCatalog(ctx, tx2, schemas)
+		// With Atlas waiting for both, the indexes are read on a third
+		// connection while the columns are read on this one, when the
+		// server has one.
+		var q2 Querier
+		if share != nil {
+			if tx3, err := inspectTx(ctx, db, snapshot); err == nil {
+				defer tx3.Rollback() //nolint:errcheck // read-only
+				q2 = tx3
+			}
+		}
+		cat, err := readCatalog(ctx, tx2, q2, schemas, share)
 		done <- result{cat, err, true}
 	}()
 	return func() (*Catalog, error) {
@@ -157,10 +176,15 @@ func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) 
 	}
 	defer tx.Rollback() //nolint:errcheck // read-only
 	catalog := func() (*Catalog, error) { return ReadCatalog(ctx, tx, scope.Schemas) }
+	var share *sharedCatalog
 	if snapshot != "" {
-		catalog = readCatalogBeside(ctx, db, tx, snapshot, scope.Schemas)
+		if !cfg.atlasQueries {
+			share = newSharedCatalog(cfg.served)
+			defer share.close() //nolint:errcheck // serves memory only
+		}
+		catalog = readCatalogBeside(ctx, db, tx, snapshot, scope.Schemas, share)
 	}
-	drv, err := cfg.openAtlas(tx)
+	drv, err := cfg.openAtlas(tx, share)
 	if err != nil {
 		catalog() //nolint:errcheck // the first error is returned
 		return nil, err

@@ -87,7 +87,7 @@ SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
 	COALESCE(pg_catalog.quote_literal(t.typdefault), ''),
 	COALESCE(pg_catalog.format_type(NULLIF(t.typelem, 0), NULL), ''), t.typdelim::text, t.typcollation <> 0,
 	COALESCE(t.typarray, 0)::int8,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'b' AND n.nspname = ANY($1) AND %s
 	AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = t.oid)
@@ -102,7 +102,7 @@ var (
 // only CREATE TYPE name makes.
 const shellTypesQuery = `
 SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'p' AND n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`

@@ -49,7 +49,7 @@ func (c *PgCast) CreateSQL() []string {
 const castsQuery = `
 SELECT c.oid::int8, pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
 	c.castmethod::text, CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text ELSE '' END, c.castcontext::text,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_cast'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_cast c
 WHERE c.oid >= 16384 AND %s
 	AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend i WHERE i.classid = 'pg_catalog.pg_cast'::regclass AND i.objid = c.oid AND i.deptype = 'i')

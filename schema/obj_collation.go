@@ -35,7 +35,7 @@ SELECT c.oid::int8, n.nspname, c.collname,
 	COALESCE(pg_catalog.to_jsonb(c) ->> 'colliculocale', pg_catalog.to_jsonb(c) ->> 'colllocale', ''),
 	COALESCE(pg_catalog.to_jsonb(c) ->> 'collicurules', ''),
 	c.collisdeterministic,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_collation'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace
 WHERE n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`

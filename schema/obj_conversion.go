@@ -22,7 +22,7 @@ type PgConversion struct {
 const conversionsQuery = `
 SELECT c.oid::int8, n.nspname, c.conname, pg_catalog.pg_encoding_to_char(c.conforencoding),
 	pg_catalog.pg_encoding_to_char(c.contoencoding), c.conproc::regproc::text, c.condefault,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_conversion'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_conversion'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_conversion c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace
 WHERE n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`

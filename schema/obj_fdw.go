@@ -65,7 +65,7 @@ SELECT w.oid::int8, w.fdwname, pg_catalog.quote_ident(w.fdwname),
 	CASE WHEN w.fdwhandler <> 0 THEN w.fdwhandler::regproc::text ELSE '' END,
 	CASE WHEN w.fdwvalidator <> 0 THEN w.fdwvalidator::regproc::text ELSE '' END,
 	COALESCE(pg_catalog.array_to_json(w.fdwoptions)::text, '[]'),
-	COALESCE(pg_catalog.obj_description(w.oid, 'pg_foreign_data_wrapper'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = w.oid AND dsc.classoid = 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_foreign_data_wrapper w
 WHERE %s
 ORDER BY 2`
@@ -120,7 +120,7 @@ func (s *PgForeignServer) CreateSQL() []string {
 const serversQuery = `
 SELECT s.oid::int8, s.srvname, pg_catalog.quote_ident(s.srvname), COALESCE(s.srvtype, ''), COALESCE(s.srvversion, ''),
 	pg_catalog.quote_ident(w.fdwname), COALESCE(pg_catalog.array_to_json(s.srvoptions)::text, '[]'),
-	COALESCE(pg_catalog.obj_description(s.oid, 'pg_foreign_server'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = s.oid AND dsc.classoid = 'pg_catalog.pg_foreign_server'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
 WHERE %s
 ORDER BY 2`
@@ -400,12 +400,12 @@ func (f *PgForeignTable) CreateSQL() []string {
 const foreignTablesQuery = `
 SELECT c.oid::int8, n.nspname, c.relname, pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 	pg_catalog.quote_ident(s.srvname), COALESCE(pg_catalog.array_to_json(ft.ftoptions)::text, '[]'),
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	(SELECT json_agg(json_build_object('name', pg_catalog.quote_ident(a.attname), 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
 		'not_null', a.attnotnull, 'default', COALESCE(pg_catalog.pg_get_expr(d.adbin, d.adrelid), ''),
 		'collation', CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) ELSE '' END,
 		'options', COALESCE(pg_catalog.array_to_json(a.attfdwoptions), '[]'),
-		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
+		'comment', COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = a.attnum), ''),
 		'inherited', NOT a.attislocal,
 		'parent_default', COALESCE((SELECT pg_catalog.pg_get_expr(pd.adbin, pd.adrelid)
 			FROM pg_catalog.pg_inherits i

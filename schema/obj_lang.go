@@ -45,7 +45,7 @@ SELECT l.oid::int8, l.lanname, pg_catalog.quote_ident(l.lanname), l.lanpltrusted
 	l.lanplcallfoid::regproc::text,
 	CASE WHEN l.laninline <> 0 THEN l.laninline::regproc::text ELSE '' END,
 	CASE WHEN l.lanvalidator <> 0 THEN l.lanvalidator::regproc::text ELSE '' END,
-	COALESCE(pg_catalog.obj_description(l.oid, 'pg_language'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = l.oid AND dsc.classoid = 'pg_catalog.pg_language'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_language l
 WHERE l.oid >= 16384 AND l.lanispl AND %s
 ORDER BY 2`
@@ -83,7 +83,7 @@ func (a *PgAccessMethod) CreateSQL() []string {
 
 const accessMethodsQuery = `
 SELECT a.oid::int8, a.amname, pg_catalog.quote_ident(a.amname), CASE a.amtype WHEN 't' THEN 'TABLE' ELSE 'INDEX' END,
-	a.amhandler::regproc::text, COALESCE(pg_catalog.obj_description(a.oid, 'pg_am'), '')
+	a.amhandler::regproc::text, COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = a.oid AND dsc.classoid = 'pg_catalog.pg_am'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_am a
 WHERE a.oid >= 16384 AND %s
 ORDER BY 2`
@@ -145,7 +145,7 @@ const transformsQuery = `
 SELECT t.oid::int8, pg_catalog.format_type(t.trftype, NULL), pg_catalog.quote_ident(l.lanname),
 	CASE WHEN t.trffromsql <> 0 THEN t.trffromsql::regprocedure::text ELSE '' END,
 	CASE WHEN t.trftosql <> 0 THEN t.trftosql::regprocedure::text ELSE '' END,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_transform'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_transform'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang
 WHERE %s
 ORDER BY 2, 3`

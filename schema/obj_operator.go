@@ -67,7 +67,7 @@ SELECT o.oid::int8, n.nspname, o.oprname,
 		JOIN pg_catalog.pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprnegate), ''),
 	COALESCE(NULLIF(o.oprrest, 0)::regproc::text, ''), COALESCE(NULLIF(o.oprjoin, 0)::regproc::text, ''),
 	o.oprcanhash, o.oprcanmerge,
-	COALESCE(pg_catalog.obj_description(o.oid, 'pg_operator'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = o.oid AND dsc.classoid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace
 WHERE o.oprcode <> 0 AND n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`
@@ -101,7 +101,7 @@ WHERE p.oid >= 16384
 ORDER BY 1, 2, 6, 5, 3`
 
 const opFamiliesQuery = `
-SELECT f.oid::int8, n.nspname, f.opfname, am.amname, COALESCE(pg_catalog.obj_description(f.oid, 'pg_opfamily'), '')
+SELECT f.oid::int8, n.nspname, f.opfname, am.amname, COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = f.oid AND dsc.classoid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_opfamily f JOIN pg_catalog.pg_namespace n ON n.oid = f.opfnamespace
 JOIN pg_catalog.pg_am am ON am.oid = f.opfmethod
 WHERE n.nspname = ANY($1) AND %s
@@ -111,7 +111,7 @@ const opClassesQuery = `
 SELECT c.oid::int8, n.nspname, c.opcname, am.amname, pg_catalog.format_type(c.opcintype, NULL), c.opcdefault,
 	pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(f.opfname),
 	COALESCE(pg_catalog.format_type(NULLIF(c.opckeytype, 0), NULL), ''),
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_opclass'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_opclass'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_opclass c JOIN pg_catalog.pg_namespace n ON n.oid = c.opcnamespace
 JOIN pg_catalog.pg_am am ON am.oid = c.opcmethod
 JOIN pg_catalog.pg_opfamily f ON f.oid = c.opcfamily JOIN pg_catalog.pg_namespace fn ON fn.oid = f.opfnamespace

@@ -21,7 +21,7 @@ type PgExtension struct {
 
 const extensionsQuery = `
 SELECT x.oid::int8, x.extname, pg_catalog.quote_ident(x.extname), pg_catalog.quote_ident(n.nspname), x.extversion,
-	COALESCE(pg_catalog.obj_description(x.oid, 'pg_extension'), ''), n.nspname
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = x.oid AND dsc.classoid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND dsc.objsubid = 0), ''), n.nspname
 FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql'
 ORDER BY 2`
@@ -72,7 +72,7 @@ SELECT p.oid::int8, n.nspname, c.relname, p.polname,
 	 FROM pg_catalog.unnest(p.polroles) r),
 	COALESCE(pg_catalog.pg_get_expr(p.polqual, p.polrelid), ''),
 	COALESCE(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ''),
-	COALESCE(pg_catalog.obj_description(p.oid, 'pg_policy'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = p.oid AND dsc.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_policy p
 JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

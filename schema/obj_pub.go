@@ -81,7 +81,7 @@ func (p *PgPublication) CreateSQL() []string {
 const publicationsQuery = `
 SELECT p.oid::int8, p.pubname, pg_catalog.quote_ident(p.pubname), p.puballtables,
 	p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot,
-	COALESCE(pg_catalog.obj_description(p.oid, 'pg_publication'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = p.oid AND dsc.classoid = 'pg_catalog.pg_publication'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	(SELECT json_agg(json_build_object('schema', n.nspname, 'name', c.relname,
 		'table', pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 		'columns', (SELECT json_agg(pg_catalog.quote_ident(a.attname) ORDER BY k.i)

@@ -49,7 +49,7 @@ const rulesQuery = `
 SELECT w.oid::int8, n.nspname, c.relname, w.rulename,
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), pg_catalog.quote_ident(w.rulename),
 	pg_catalog.pg_get_ruledef(w.oid), w.ev_enabled::text,
-	COALESCE(pg_catalog.obj_description(w.oid, 'pg_rewrite'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = w.oid AND dsc.classoid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_rewrite w
 JOIN pg_catalog.pg_class c ON c.oid = w.ev_class
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -29,7 +29,7 @@ const seqQuery = `
 SELECT c.oid::int8, n.nspname, c.relname,
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 	pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	COALESCE(tn.nspname, ''), COALESCE(tc.relname, ''), COALESCE(a.attname, ''),
 	COALESCE(pg_catalog.quote_ident(tn.nspname) || '.' || pg_catalog.quote_ident(tc.relname) || '.' || pg_catalog.quote_ident(a.attname), ''),
 	COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')

@@ -32,7 +32,7 @@ SELECT s.oid::int8, n.nspname, s.stxname, tn.nspname, c.relname,
 	pg_catalog.array_to_string(ARRAY(SELECT CASE k WHEN 'd' THEN 'ndistinct' WHEN 'f' THEN 'dependencies' WHEN 'm' THEN 'mcv' END
 		FROM pg_catalog.unnest(s.stxkind) k WHERE k <> 'e'), ','),
 	pg_catalog.pg_get_statisticsobjdef(s.oid), COALESCE(s.stxstattarget, -1)::int8,
-	COALESCE(pg_catalog.obj_description(s.oid, 'pg_statistic_ext'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = s.oid AND dsc.classoid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_statistic_ext s
 JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace
 JOIN pg_catalog.pg_class c ON c.oid = s.stxrelid

@@ -111,7 +111,7 @@ const subscriptionsQuery = `
 SELECT s.oid::int8, s.subname, pg_catalog.quote_ident(s.subname), s.subenabled, COALESCE(s.subslotname::text, ''),
 	s.subsynccommit, s.subbinary, %[2]s, s.subtwophasestate <> 'd', s.subdisableonerr, %[3]s,
 	COALESCE(pg_catalog.array_to_json(s.subpublications)::text, '[]'), %[1]s,
-	COALESCE(pg_catalog.obj_description(s.oid, 'pg_subscription'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = s.oid AND dsc.classoid = 'pg_catalog.pg_subscription'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_subscription s
 WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())
 ORDER BY 2`

@@ -53,7 +53,7 @@ SELECT c.oid::int8, n.nspname, c.cfgname, ` + fmt.Sprintf(qualName, "pn", "p.prs
 		JOIN pg_catalog.pg_ts_dict d ON d.oid = cm.mapdict
 		JOIN pg_catalog.pg_namespace dn ON dn.oid = d.dictnamespace
 		WHERE cm.mapcfg = c.oid GROUP BY tt.alias) m),
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_ts_config'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_ts_config'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_ts_config c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.cfgnamespace
 JOIN pg_catalog.pg_ts_parser p ON p.oid = c.cfgparser
@@ -63,7 +63,7 @@ ORDER BY 2, 3`
 
 var tsDictsQuery = `
 SELECT d.oid::int8, n.nspname, d.dictname, ` + fmt.Sprintf(qualName, "tn", "t.tmplname") + `, COALESCE(d.dictinitoption, ''),
-	COALESCE(pg_catalog.obj_description(d.oid, 'pg_ts_dict'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = d.oid AND dsc.classoid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_ts_dict d
 JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
 JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate
@@ -74,14 +74,14 @@ ORDER BY 2, 3`
 const tsParsersQuery = `
 SELECT p.oid::int8, n.nspname, p.prsname, p.prsstart::regproc::text, p.prstoken::regproc::text, p.prsend::regproc::text,
 	p.prslextype::regproc::text, COALESCE(NULLIF(p.prsheadline, 0)::regproc::text, ''),
-	COALESCE(pg_catalog.obj_description(p.oid, 'pg_ts_parser'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = p.oid AND dsc.classoid = 'pg_catalog.pg_ts_parser'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_ts_parser p JOIN pg_catalog.pg_namespace n ON n.oid = p.prsnamespace
 WHERE n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`
 
 const tsTemplatesQuery = `
 SELECT t.oid::int8, n.nspname, t.tmplname, COALESCE(NULLIF(t.tmplinit, 0)::regproc::text, ''), t.tmpllexize::regproc::text,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_ts_template'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_ts_template'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_ts_template t JOIN pg_catalog.pg_namespace n ON n.oid = t.tmplnamespace
 WHERE n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`

@@ -43,7 +43,7 @@ const triggersQuery = `
 SELECT t.oid::int8, n.nspname, c.relname, t.tgname,
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), pg_catalog.quote_ident(t.tgname),
 	pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text, t.tgconstraint <> 0,
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_trigger'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	t.tgtype::int, t.tgfoid::regproc::text,
 	(SELECT json_agg(a.attname ORDER BY k.i) FROM pg_catalog.unnest(t.tgattr::int2[]) WITH ORDINALITY k(n, i)
 	 JOIN pg_catalog.pg_attribute a ON a.attrelid = t.tgrelid AND a.attnum = k.n),
@@ -101,7 +101,7 @@ type PgEventTrigger struct {
 const eventTriggersQuery = `
 SELECT e.oid::int8, e.evtname, pg_catalog.quote_ident(e.evtname), e.evtevent, e.evtfoid::regproc::text,
 	e.evtenabled::text, COALESCE(pg_catalog.array_to_json(e.evttags)::text, '[]'),
-	COALESCE(pg_catalog.obj_description(e.oid, 'pg_event_trigger'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = e.oid AND dsc.classoid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_event_trigger e
 WHERE %s
 ORDER BY 2`

@@ -39,7 +39,7 @@ SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
 	(SELECT json_agg(json_build_object('name', pg_catalog.quote_ident(c.conname), 'def', pg_catalog.pg_get_constraintdef(c.oid),
 		'validated', c.convalidated) ORDER BY c.conname)
 	 FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'),
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 WHERE t.typtype = 'd' AND n.nspname = ANY($1) AND %s
 ORDER BY 2, 3`
@@ -88,9 +88,9 @@ SELECT t.oid::int8, t.typrelid::int8, n.nspname, t.typname, pg_catalog.format_ty
 			FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 			JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
 			WHERE co.oid = a.attcollation AND a.attcollation <> at.typcollation), ''),
-		'comment', COALESCE(pg_catalog.col_description(t.typrelid, a.attnum), '')) ORDER BY a.attnum)
+		'comment', COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.typrelid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = a.attnum), '')) ORDER BY a.attnum)
 	 FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
@@ -145,7 +145,7 @@ SELECT t.oid::int8, n.nspname, t.typname, pg_catalog.format_type(t.oid, NULL),
 		WHERE co.oid = r.rngcollation AND r.rngcollation <> st.typcollation), ''),
 	COALESCE(NULLIF(r.rngcanonical, 0)::regproc::text, ''), COALESCE(NULLIF(r.rngsubdiff, 0)::regproc::text, ''),
 	COALESCE(pg_catalog.format_type(NULLIF(r.rngmultitypid, 0), NULL), ''),
-	COALESCE(pg_catalog.obj_description(t.oid, 'pg_type'), '')
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = t.oid AND dsc.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass AND dsc.objsubid = 0), '')
 FROM pg_catalog.pg_type t
 JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid

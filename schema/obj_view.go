@@ -63,17 +63,17 @@ SELECT c.oid::int8, n.nspname, c.relname, c.relkind = 'm',
 	pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname),
 	pg_catalog.pg_get_viewdef(c.oid),
 	COALESCE(pg_catalog.array_to_json(c.reloptions)::text, '[]'),
-	COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), ''),
+	COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), ''),
 	c.relispopulated,
 	COALESCE((SELECT am.amname FROM pg_catalog.pg_am am WHERE am.oid = c.relam AND am.amname <> 'heap'), ''),
 	(SELECT json_agg(json_build_object('name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
-		'comment', COALESCE(pg_catalog.col_description(c.oid, a.attnum), ''),
+		'comment', COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = c.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = a.attnum), ''),
 		'default', COALESCE(pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), '')) ORDER BY a.attnum)
 	 FROM pg_catalog.pg_attribute a
 	 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 	 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
 	(SELECT json_agg(json_build_object('name', ic.relname, 'def', pg_catalog.pg_get_indexdef(i.indexrelid),
-		'comment', COALESCE(pg_catalog.obj_description(ic.oid, 'pg_class'), '')) ORDER BY ic.relname)
+		'comment', COALESCE((SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = ic.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0), '')) ORDER BY ic.relname)
 	 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid WHERE i.indrelid = c.oid),
 	c.relkind = 'v' AND COALESCE((SELECT (length(q.action) - length(replace(q.action, q.rte, ''))) / length(q.rte)
 		FROM (SELECT rw.ev_action::text AS action, ':relid ' || c.oid::text || ' ' AS rte
