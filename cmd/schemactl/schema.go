@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/internal/jsonout"
 	"github.com/schemactl/schemactl/schema"
 )
 
@@ -118,9 +118,7 @@ func schemaInspect(c *cli.Context) error {
 		_, err = c.App.Writer.Write(b)
 		return err
 	case "json":
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st.Catalog)
+		return jsonout.Encode(c.App.Writer, st.Catalog, "  ")
 	}
 	out, err := inspectSQL(ctx, p, st)
 	if err != nil {
