@@ -23,10 +23,26 @@ import (
 var version = ""
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// tuneGC lets the heap grow to five times what is live before the
+// garbage collector runs (GOGC=400), within a soft limit of 1 GiB: a
+// command holds a schema's inspection, plan and output at once, mostly
+// alive until it ends, and with Go's default the collector took a fifth
+// of the CPU time of inspecting 1,500 tables. GOGC and GOMEMLIMIT, when
+// set, are the user's choice.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 }
 
 // usageError marks an error in how the command was called (exit code 2).
