@@ -184,7 +184,9 @@ func prepareObserve() string {
 	return b.String()
 }
 
-// observeCall returns the EXECUTE of the observation query: maxOID is the
+// observeCall returns the EXECUTE of the observation query, between the
+// commands of seqScansOff (observeResults results, the observation's at
+// observeResult): maxOID is the
 // highest relation OID known, seen the highest command number of the
 // transaction seen so far (-1 for none); full lists tables to read in
 // full in any case; additive chooses addsQuery, for a statement that only
@@ -207,7 +209,7 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		stmt = firstStmt
 	}
 	if locks == nil {
-		return fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String())
+		return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String()))
 	}
 	var oids, modes strings.Builder
 	for l := range locks {
@@ -218,9 +220,26 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		oids.WriteString(strconv.FormatUint(uint64(l.OID), 10))
 		modes.WriteString(l.Mode) // a mode name is letters only
 	}
-	return fmt.Sprintf("EXECUTE %s%s(%d, %t, %d, '{%s}', '{%s}', '{%s}')", stmt, staticSuffix, maxOID, tables, seen, b.String(),
-		oids.String(), modes.String())
+	return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s%s(%d, %t, %d, '{%s}', '{%s}', '{%s}')", stmt, staticSuffix, maxOID, tables, seen, b.String(),
+		oids.String(), modes.String()))
 }
+
+// seqScansOff wraps the EXECUTE of an observation query: its generic plan
+// is built, at the first EXECUTE and again whenever DDL invalidates it
+// (CREATE SCHEMA resets every cached plan), with sequential scans off.
+// Every lookup of the observation is by key, but the catalogs of a fresh
+// database are estimated empty (pg_attrdef's statistics say no rows), and
+// a plan built on them scanned pg_attrdef in full for every column with
+// a default: a cost that grew with the schema, after every statement for
+// the rest of the run. The setting is back before the next statement.
+const seqScansOff = "SET enable_seqscan = off;%s;RESET enable_seqscan"
+
+// observeResults is the number of results of an observeCall, and
+// observeResult the observation's among them.
+const (
+	observeResults = 3
+	observeResult  = 1
+)
 
 // observation is the row of observeQuery, as text.
 type observation struct {
@@ -275,7 +294,7 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 	checkLocks := observe && e.verify != nil && e.staticHeld != nil
 	if observe {
 		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld)
-		want++
+		want += observeResults
 	}
 	if checkLocks {
 		msg += "\n;" + ownLocksQuery
@@ -336,11 +355,11 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 		return nil, nil, nil, fmt.Errorf("statement and observation: %d results, want %d", len(results), want)
 	}
 	if observe {
-		if obs, err = readObservation(results[npre+1]); err != nil {
+		if obs, err = readObservation(results[npre+1+observeResult]); err != nil {
 			return nil, nil, nil, err
 		}
 		if checkLocks {
-			res := results[npre+2]
+			res := results[npre+1+observeResults]
 			if res.Err != nil || len(res.Rows) != 1 || len(res.Rows[0]) != 1 {
 				return nil, nil, nil, fmt.Errorf("read locks: %d rows: %v", len(res.Rows), res.Err)
 			}
@@ -362,10 +381,10 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 		if err != nil {
 			return fmt.Errorf("observe statement: %w", err)
 		}
-		if len(results) != 1 {
+		if len(results) != observeResults {
 			return fmt.Errorf("observe statement: %d results", len(results))
 		}
-		obs, err = readObservation(results[0])
+		obs, err = readObservation(results[observeResult])
 		return err
 	})
 	return obs, err

@@ -3,9 +3,12 @@ package lint
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"ariga.io/atlas/sql/schema"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/migrations"
@@ -198,5 +201,55 @@ CREATE VIEW av4 AS SELECT code() AS c FROM a;
 	}
 	if views != 6 || functions != 3 {
 		t.Errorf("%d views and %d functions observed, want 6 and 3", views, functions)
+	}
+}
+
+// TestObservationPlansUseIndexes runs files on a fresh database, the
+// first with a CREATE SCHEMA, which resets the cached plans, and a
+// CREATE SEQUENCE, observed while the catalogs hold no column default
+// (pg_attrdef is estimated empty), and checks after each file that the
+// observation queries, sent as the engine sends them (observeCall), are
+// planned with catalog rows looked up by key rather than scanned for.
+func TestObservationPlansUseIndexes(t *testing.T) {
+	ctx := context.Background()
+	e, err := openEngine(ctx, devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	if err := e.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	files := writeDir(t, map[string]string{
+		"1_schema.sql": "CREATE SCHEMA s;\nCREATE SEQUENCE s.q;\n",
+		"2_tables.sql": `CREATE TABLE s.a (id int PRIMARY KEY, name text DEFAULT 'x', n int DEFAULT 0);
+CREATE INDEX a_name ON s.a (name);
+ALTER TABLE s.a ADD CONSTRAINT a_n_fk FOREIGN KEY (n) REFERENCES s.a (id);
+`})
+	for _, f := range files {
+		fr, err := e.runFile(ctx, f)
+		if err != nil || fr.Failed {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+		for _, stmt := range []string{addsStmt, observeStmt} {
+			var results []*pgconn.Result
+			err := e.conn.Raw(func(dc any) error {
+				q := fmt.Sprintf(seqScansOff, fmt.Sprintf("EXPLAIN EXECUTE %s(0, true, -1, '{}')", stmt))
+				var err error
+				results, err = dc.(*stdlib.Conn).Conn().PgConn().Exec(ctx, q).ReadAll()
+				return err
+			})
+			if err != nil || len(results) != observeResults {
+				t.Fatalf("%s: %d results: %v", stmt, len(results), err)
+			}
+			for _, row := range results[observeResult].Rows {
+				line := string(row[0])
+				for _, c := range []string{"pg_attrdef", "pg_attribute", "pg_index", "pg_constraint", "pg_class"} {
+					if strings.Contains(line, "Seq Scan on "+c+" ") {
+						t.Errorf("after %s, %s: %s", f.Name, stmt, strings.TrimSpace(line))
+					}
+				}
+			}
+		}
 	}
 }
