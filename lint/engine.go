@@ -366,7 +366,7 @@ func (e *engine) runFile(ctx context.Context, f *migrations.File) (*fileRun, err
 			e.readFull = removedFrom(r.Node, e.snap)
 		}
 		e.additive = adds(r.Node)
-		if r.Node != nil && createsTemp(r.Node) {
+		if r.Node != nil && mayNameTemp(s.Text) && createsTemp(r.Node) {
 			e.tempUsed = true
 		}
 		if !e.blind && !e.tempUsed && !e.pgLocks {

@@ -400,6 +400,7 @@ func dynamicData(n *pg.Node) bool {
 // snapshot does not follow those, and one could hide a user relation of
 // the same name for the rest of the session.
 func createsTemp(n *pg.Node) bool {
+	// (Callers check mayNameTemp first: walking the tree costs more.)
 	found := false
 	walkRangeVars(n, func(rv *pg.RangeVar) {
 		if rv.Relpersistence == "t" || strings.HasPrefix(rv.Schemaname, "pg_temp") {
@@ -407,6 +408,20 @@ func createsTemp(n *pg.Node) bool {
 		}
 	})
 	return found
+}
+
+// mayNameTemp tells whether a statement's text can create or name a
+// temporary relation: either takes TEMP or TEMPORARY (a relation's
+// persistence) or a pg_temp schema, so the text holds "temp" in some
+// case; a statement without it needs no walk of its parse tree
+// (createsTemp).
+func mayNameTemp(text string) bool {
+	for i := 0; i+4 <= len(text); i++ {
+		if (text[i]|0x20) == 't' && (text[i+1]|0x20) == 'e' && (text[i+2]|0x20) == 'm' && (text[i+3]|0x20) == 'p' {
+			return true
+		}
+	}
+	return false
 }
 
 // makesInheritance tells whether a statement can add inheritance (a

@@ -167,3 +167,38 @@ func runVerified(t *testing.T, files []*migrations.File) []*fileRun {
 	}
 	return runs
 }
+
+// TestMayNameTemp checks that every statement that creates or names a
+// temporary relation (createsTemp) passes the text check that spares
+// the walk of the others' parse trees.
+func TestMayNameTemp(t *testing.T) {
+	for _, c := range []struct {
+		sql  string
+		temp bool
+	}{
+		{"CREATE TEMP TABLE x (id int)", true},
+		{"create temporary table x (id int)", true},
+		{"CREATE LOCAL TEMPORARY VIEW v AS SELECT 1", true},
+		{"CREATE TeMp SEQUENCE s", true},
+		{"SELECT 1 INTO TEMP t", true},
+		{"CREATE TABLE t AS SELECT 1", false},
+		{"ALTER TABLE pg_temp.x ADD COLUMN y int", true},
+		{`INSERT INTO "pg_temp".x VALUES (1)`, true},
+		{"CREATE UNLOGGED TABLE u (id int)", false},
+		{"CREATE TABLE tempo (id int)", false},
+	} {
+		n, err := parseStmt(c.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", c.sql, err)
+		}
+		if got := createsTemp(n); got != c.temp {
+			t.Errorf("%s: createsTemp %t, want %t", c.sql, got, c.temp)
+		}
+		if c.temp && !mayNameTemp(c.sql) {
+			t.Errorf("%s: creates a temporary relation, but mayNameTemp is false", c.sql)
+		}
+	}
+	if mayNameTemp("CREATE TABLE t (id int)") {
+		t.Error("mayNameTemp true for a text without temp")
+	}
+}

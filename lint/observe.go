@@ -540,12 +540,10 @@ func touchedTables(before, after *snapshot) map[[2]string]bool {
 			names[[2]string{r.Schema, r.Name}] = true
 		}
 	}
-	for l := range after.locks {
-		if lockRank[l.Mode] >= lockRank["ShareUpdateExclusiveLock"] {
-			add(before.tableOf(l.OID))
-			add(after.tableOf(l.OID))
-		}
-	}
+	// The tables of the locks the transaction holds need not be added: one
+	// whose relations the statement did not change is the same table, of
+	// the same name, before and after, which diff keeps unless it was read
+	// again (and then names it itself).
 	for _, oid := range after.changed {
 		a, b := after.rel(oid), before.rel(oid)
 		switch {
