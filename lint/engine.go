@@ -663,7 +663,12 @@ func (e *engine) observe(ctx context.Context, r *stmtRun, obs *observation) erro
 				r.NewLocks = append(r.NewLocks, l)
 			}
 		}
-		e.held = after.locks
+		if e.held == nil {
+			e.held = map[heldLock]bool{}
+		}
+		for l := range after.locks {
+			e.held[l] = true
+		}
 		if e.verify != nil {
 			if err := e.verifyLocks(r, obs, after); err != nil {
 				return observeErr{err}

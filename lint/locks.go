@@ -522,6 +522,10 @@ func (e *engine) verifyLocks(r *stmtRun, obs *observation, after *snapshot) erro
 			return err
 		}
 	} else {
+		// The observation sent the locks not held before it.
+		for l := range e.verifyHeld {
+			actual[l] = true
+		}
 		for l := range after.locks {
 			if lockRank[l.Mode] >= lockRank[lockShareUpdateExc] {
 				actual[l] = true

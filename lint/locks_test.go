@@ -202,3 +202,62 @@ func TestMayNameTemp(t *testing.T) {
 		t.Error("mayNameTemp true for a text without temp")
 	}
 }
+
+// TestObservationSendsNewLocks runs a transaction of several statements,
+// reading pg_locks after each, and checks that each observation sent
+// only the locks its transaction did not hold yet, while the engine
+// kept them all: a statement that takes again a lock an earlier one took
+// gets neither the lock again nor a new lock for it.
+func TestObservationSendsNewLocks(t *testing.T) {
+	ctx := context.Background()
+	base := writeDir(t, map[string]string{"1_base.sql": "CREATE TABLE a (id int PRIMARY KEY);\n"})
+	files := append(base, writeDir(t, map[string]string{"2_tx.sql": `ALTER TABLE a ADD COLUMN x int;
+CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
+ALTER TABLE a ADD COLUMN y int;
+CREATE INDEX b_a_id ON b (a_id);
+`})...)
+	e, err := openEngine(ctx, devdb.ForTest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	e.pgLocks = true
+	if err := e.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var fr *fileRun
+	for _, f := range files {
+		if fr, err = e.runFile(ctx, f); err != nil || fr.Failed {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+	}
+	held := map[heldLock]bool{}
+	for _, r := range fr.Stmts {
+		for l := range r.After.locks {
+			if held[l] {
+				t.Errorf("%s: observation sent %v again", r.Stmt.Pos, l)
+			}
+			held[l] = true
+		}
+	}
+	a := fr.Start.lookup(qname{Name: "a"}, "r")
+	if a == nil {
+		t.Fatal("table a not in the catalog")
+	}
+	// The foreign key takes a lock of another mode on a.
+	want := []string{"[{" + fmt.Sprint(a.OID) + " AccessExclusiveLock}]", "[{" + fmt.Sprint(a.OID) + " ShareRowExclusiveLock}]", "[]", "[]"}
+	for i, r := range fr.Stmts {
+		var got []heldLock
+		for _, l := range r.NewLocks {
+			if l.OID == a.OID {
+				got = append(got, l)
+			}
+		}
+		if fmt.Sprint(got) != want[i] {
+			t.Errorf("%s: new locks on a %v, want %s", r.Stmt.Pos, got, want[i])
+		}
+	}
+	if !held[heldLock{OID: a.OID, Mode: "AccessExclusiveLock"}] {
+		t.Errorf("no observation sent the ACCESS EXCLUSIVE lock on a")
+	}
+}

@@ -135,11 +135,15 @@ const relationCTE = `cr AS MATERIALIZED (
   LEFT JOIN pg_index i ON i.indexrelid = c.oid)`
 
 // observedColumns are the first five columns of every observation: the
-// locks, the relation rows written since the last observation (and new
+// locks the transaction did not hold at the last observation ($5, their
+// lockCodes: in a long transaction every earlier statement's locks are
+// still held, and sending them all again after every statement cost the
+// size of the transaction), the relation rows written since the last observation (and new
 // ones), the relations of ch that are gone, lock_timeout and the schemas
 // of the search path.
 const observedColumns = `
- array_to_json(array(SELECT json_build_array(oid, mode) FROM l)),
+ array_to_json(array(SELECT json_build_array(oid, mode) FROM l
+   WHERE oid::int8 * 16 + ` + lockRankSQL + ` NOT IN (SELECT unnest($5::text::int8[])))),
  array_to_json(array(SELECT json_build_array(oid, nspname, relname, relkind, relfilenode, tab, relpersistence)
    FROM cr WHERE oid > $1::int8::text::oid OR cm > $3)),
  array_to_json(array(SELECT u FROM unnest((SELECT oids FROM ch)::oid[]) u WHERE u NOT IN (SELECT oid FROM cr))),
@@ -166,7 +170,16 @@ const observeStmt = "schemactl_lint_observe"
 // statically (staticLocks): the locks of the transaction come as two
 // parameters ($5 the OIDs, $6 the modes, as array literals) instead of
 // from pg_locks, whose cost grows with the server's lock table.
-const staticLockCTE = `l AS MATERIALIZED (SELECT u.oid, u.mode FROM unnest($5::text::oid[], $6::text::text[]) u(oid, mode))`
+const staticLockCTE = `l AS MATERIALIZED (SELECT u.oid, u.mode FROM unnest($6::text::oid[], $7::text::text[]) u(oid, mode))`
+
+// lockRankSQL is lockRank of l.mode in SQL (0 for another mode).
+const lockRankSQL = `CASE mode WHEN 'AccessShareLock' THEN 1 WHEN 'RowShareLock' THEN 2 WHEN 'RowExclusiveLock' THEN 3
+ WHEN 'ShareUpdateExclusiveLock' THEN 4 WHEN 'ShareLock' THEN 5 WHEN 'ShareRowExclusiveLock' THEN 6
+ WHEN 'ExclusiveLock' THEN 7 WHEN 'AccessExclusiveLock' THEN 8 ELSE 0 END`
+
+// lockCode is a lock as observedColumns compares it with the locks
+// already held: its relation's OID times 16 plus the rank of its mode.
+func lockCode(l heldLock) int64 { return int64(l.OID)*16 + int64(lockRank[l.Mode]) }
 
 // staticSuffix names the prepared variants of the three queries that take
 // the locks as parameters.
@@ -177,8 +190,8 @@ const staticSuffix = "_static"
 func prepareObserve() string {
 	var b strings.Builder
 	for _, q := range []struct{ name, text string }{{observeStmt, observeQuery}, {addsStmt, addsQuery}, {firstStmt, firstQuery}} {
-		fmt.Fprintf(&b, "PREPARE %s(int8, bool, int8, text) AS %s;\n", q.name, q.text)
-		fmt.Fprintf(&b, "PREPARE %s%s(int8, bool, int8, text, text, text) AS %s;\n", q.name, staticSuffix,
+		fmt.Fprintf(&b, "PREPARE %s(int8, bool, int8, text, text) AS %s;\n", q.name, q.text)
+		fmt.Fprintf(&b, "PREPARE %s%s(int8, bool, int8, text, text, text, text) AS %s;\n", q.name, staticSuffix,
 			strings.Replace(q.text, lockCTE, staticLockCTE, 1))
 	}
 	return b.String()
@@ -192,14 +205,23 @@ func prepareObserve() string {
 // full in any case; additive chooses addsQuery, for a statement that only
 // adds relations (see adds), and no command seen yet firstQuery. When
 // locks is not nil they are the relation locks of the transaction
-// (known statically) and pg_locks is not read.
-func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool, locks map[heldLock]bool) string {
+// (known statically) and pg_locks is not read. held are the locks the
+// transaction held at the last observation: the observation leaves them
+// out.
+func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive bool, locks, held map[heldLock]bool) string {
 	var b strings.Builder
 	for i, oid := range full {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(strconv.FormatUint(uint64(oid), 10))
+	}
+	var known strings.Builder
+	for l := range held {
+		if known.Len() > 0 {
+			known.WriteByte(',')
+		}
+		known.WriteString(strconv.FormatInt(lockCode(l), 10))
 	}
 	stmt := observeStmt
 	switch {
@@ -209,7 +231,7 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		stmt = firstStmt
 	}
 	if locks == nil {
-		return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}')", stmt, maxOID, tables, seen, b.String()))
+		return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s(%d, %t, %d, '{%s}', '{%s}')", stmt, maxOID, tables, seen, b.String(), known.String()))
 	}
 	var oids, modes strings.Builder
 	for l := range locks {
@@ -220,8 +242,8 @@ func observeCall(maxOID uint32, tables bool, seen int64, full []uint32, additive
 		oids.WriteString(strconv.FormatUint(uint64(l.OID), 10))
 		modes.WriteString(l.Mode) // a mode name is letters only
 	}
-	return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s%s(%d, %t, %d, '{%s}', '{%s}', '{%s}')", stmt, staticSuffix, maxOID, tables, seen, b.String(),
-		oids.String(), modes.String()))
+	return fmt.Sprintf(seqScansOff, fmt.Sprintf("EXECUTE %s%s(%d, %t, %d, '{%s}', '{%s}', '{%s}', '{%s}')", stmt, staticSuffix, maxOID, tables, seen, b.String(),
+		known.String(), oids.String(), modes.String()))
 }
 
 // seqScansOff wraps the EXECUTE of an observation query: its generic plan
@@ -293,7 +315,7 @@ func (e *engine) execStmt(ctx context.Context, text string, before *snapshot, ob
 	want := npre + 1
 	checkLocks := observe && e.verify != nil && e.staticHeld != nil
 	if observe {
-		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld)
+		msg += "\n;" + observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld, e.held)
 		want += observeResults
 	}
 	if checkLocks {
@@ -377,7 +399,7 @@ func (e *engine) queryObservation(ctx context.Context, before *snapshot, tables 
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld)).ReadAll()
+		results, err := c.Conn().PgConn().Exec(ctx, observeCall(before.maxOID, tables, e.seenCmd, e.readFull, e.additive, e.staticHeld, e.held)).ReadAll()
 		if err != nil {
 			return fmt.Errorf("observe statement: %w", err)
 		}

@@ -47,7 +47,11 @@ type snapshot struct {
 	// its snapshot before (nil for a snapshot not observed after a
 	// statement): what a statement did is found there rather than by
 	// comparing every relation.
-	changed     []uint32
+	changed []uint32
+	// locks are the relation locks of the session: all of them in a
+	// snapshot read in full (takeSnapshot), those its transaction did not
+	// hold before the statement in one observed in the transaction
+	// (observeInTx; the engine keeps the whole set, engine.held).
 	locks       map[heldLock]bool
 	lockTimeout string
 	searchPath  []string

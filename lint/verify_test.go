@@ -234,7 +234,7 @@ ALTER TABLE s.a ADD CONSTRAINT a_n_fk FOREIGN KEY (n) REFERENCES s.a (id);
 		for _, stmt := range []string{addsStmt, observeStmt} {
 			var results []*pgconn.Result
 			err := e.conn.Raw(func(dc any) error {
-				q := fmt.Sprintf(seqScansOff, fmt.Sprintf("EXPLAIN EXECUTE %s(0, true, -1, '{}')", stmt))
+				q := fmt.Sprintf(seqScansOff, fmt.Sprintf("EXPLAIN EXECUTE %s(0, true, -1, '{}', '{}')", stmt))
 				var err error
 				results, err = dc.(*stdlib.Conn).Conn().PgConn().Exec(ctx, q).ReadAll()
 				return err
