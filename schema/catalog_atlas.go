@@ -145,6 +145,9 @@ type inspectConfig struct {
 	// served, when not nil, counts the queries answered with the
 	// catalog's rows (catalog_shared.go).
 	served *catalogRewrites
+	// objectsEarly, when not nil, is set when the objects were read
+	// while Atlas's driver waited for the catalog (readObjectsTx).
+	objectsEarly *bool
 }
 
 // openAtlas opens Atlas's PostgreSQL driver on conn with the partition

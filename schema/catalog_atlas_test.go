@@ -192,7 +192,8 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 		t.Fatalf("inspect with Atlas's queries: %v", err)
 	}
 	var counts, served catalogRewrites
-	ours, err := inspectDB(ctx, db, Scope{}, inspectConfig{counts: &counts, served: &served})
+	var early bool
+	ours, err := inspectDB(ctx, db, Scope{}, inspectConfig{counts: &counts, served: &served, objectsEarly: &early})
 	if err != nil {
 		t.Fatalf("inspect with the catalog queries: %v", err)
 	}
@@ -200,6 +201,9 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 		if n == 0 {
 			t.Errorf("Atlas's %s query was never replaced", catalogKind(k))
 		}
+	}
+	if !early {
+		t.Error("the objects were not read while Atlas's driver waited for the catalog")
 	}
 	// Every columns and indexes query is answered with the rows the
 	// catalog read beside the realm (catalog_shared.go).
@@ -217,6 +221,8 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 	if err != nil {
 		t.Fatalf("inspect on one connection: %v", err)
 	}
+	// On one connection the objects are read after the realm, on two
+	// before it.
 	compareDumps(t, "the states read on one connection and on two", dumpRealm(serial.Realm), dumpRealm(ours.Realm))
 	for _, d := range Compare(ours.Catalog, serial.Catalog) {
 		t.Errorf("catalog read beside the realm differs from the one read after it: %s", d)

@@ -190,6 +190,21 @@ func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) 
 		return nil, err
 	}
 	opts := &atlas.InspectRealmOption{Schemas: scope.Schemas}
+	objOpts := ObjectOptions{IncludePrivileges: scope.IncludePrivileges, WithCatalog: true, Schemas: scope.Schemas}
+	// With the catalog read beside, Atlas's driver waits for its columns
+	// and indexes: the objects are read on this connection meanwhile,
+	// for the schemas the realm will have.
+	var objs *objectsRead
+	if share != nil {
+		names, err := realmSchemaNames(ctx, drv, opts, scope.exclusions())
+		if err == nil {
+			objs, err = readObjectsTx(ctx, tx, names, objOpts)
+		}
+		if err != nil {
+			catalog() //nolint:errcheck // the first error is returned
+			return nil, fmt.Errorf("inspect objects: %w", err)
+		}
+	}
 	realm, err := cfg.inspectRealm(ctx, tx, drv, opts)
 	cat, catErr := catalog()
 	if catErr != nil {
@@ -215,10 +230,36 @@ func inspectDB(ctx context.Context, db *sql.DB, scope Scope, cfg inspectConfig) 
 	}
 	// Views, functions, triggers, types, extensions, policies, grants
 	// (obj_*.go); an object nothing models stops the inspection.
-	if err := inspectObjectsTx(ctx, tx, realm, ObjectOptions{IncludePrivileges: scope.IncludePrivileges, WithCatalog: true, Schemas: scope.Schemas}); err != nil {
+	if objs != nil && objs.attach(realm) {
+		if cfg.objectsEarly != nil {
+			*cfg.objectsEarly = true
+		}
+	} else if err := inspectObjectsTx(ctx, tx, realm, objOpts); err != nil {
 		return nil, err
 	}
 	return &State{Realm: realm, Catalog: cat}, nil
+}
+
+// realmSchemaNames returns the names of the schemas of the realm that drv
+// inspects with opts and that are left after the exclusions: its
+// schemas only, read with Atlas's own query.
+func realmSchemaNames(ctx context.Context, drv atlas.Inspector, opts *atlas.InspectRealmOption, exclusions []string) ([]string, error) {
+	o := *opts
+	o.Mode = atlas.InspectSchemas
+	r, err := drv.InspectRealm(ctx, &o)
+	if err != nil {
+		return nil, fmt.Errorf("atlas inspection: %w", err)
+	}
+	if len(exclusions) > 0 {
+		if r, err = atlas.ExcludeRealm(r, exclusions); err != nil {
+			return nil, fmt.Errorf("exclude: %w", err)
+		}
+	}
+	names := make([]string, 0, len(r.Schemas))
+	for _, s := range r.Schemas {
+		names = append(names, s.Name)
+	}
+	return names, nil
 }
 
 // patchRealm corrects and completes Atlas's view with the catalog's:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sort"
+
+	atlas "ariga.io/atlas/sql/schema"
 )
 
 // objIndex resolves user objects by oid to the PgRef that names them.
@@ -248,8 +250,21 @@ func (in *objInspector) readDeps(ctx context.Context) error {
 		h := o.(headed).header()
 		h.DependsOn = sortedRefs(refs)
 	}
+	if in.tableDeps != nil {
+		for t, refs := range tableDeps {
+			in.tableDeps[t] = refs
+		}
+		return nil
+	}
+	addTableDeps(in.r, tableDeps)
+	return nil
+}
+
+// addTableDeps records on each table of r (attribute PgTableDeps) the
+// objects it depends on.
+func addTableDeps(r *atlas.Realm, tableDeps map[PgRef]map[PgRef]bool) {
 	for t, refs := range tableDeps {
-		s, ok := in.r.Schema(t.Schema)
+		s, ok := r.Schema(t.Schema)
 		if !ok {
 			continue
 		}
@@ -257,7 +272,6 @@ func (in *objInspector) readDeps(ctx context.Context) error {
 			tt.AddAttrs(&PgTableDeps{Refs: sortedRefs(refs)})
 		}
 	}
-	return nil
 }
 
 // resolve names the referenced object of a dependency.

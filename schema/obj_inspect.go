@@ -40,6 +40,10 @@ type objInspector struct {
 	// byOID finds the objects read so far by catalog and oid, to attach
 	// dependencies: keys are "pg_proc:1234".
 	byOID map[string]PgObject
+	// tableDeps, when not nil, receives the dependencies of tables
+	// (readDeps) instead of r's tables: r is then a realm of the schemas
+	// only (readObjectsTx).
+	tableDeps map[PgRef]map[PgRef]bool
 }
 
 // InspectObjects reads every object of the realm's schemas that Atlas's
@@ -70,7 +74,56 @@ func InspectObjects(ctx context.Context, db *sql.DB, r *atlas.Realm, opts Object
 
 func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts ObjectOptions) error {
 	in := &objInspector{q: q, r: r, opts: opts, byOID: map[string]PgObject{}}
-	for _, s := range r.Schemas {
+	return in.run(ctx)
+}
+
+// objectsRead are the objects of some schemas, read before the realm
+// that gets them (readObjectsTx).
+type objectsRead struct {
+	realm     *atlas.Realm // the schemas, with the objects only
+	tableDeps map[PgRef]map[PgRef]bool
+}
+
+// readObjectsTx reads the objects of the named schemas as
+// inspectObjectsTx does, into a realm of those schemas with no tables,
+// for attach to move into the inspected realm: the objects can then be
+// read while Atlas's driver waits for the catalog's columns and indexes.
+func readObjectsTx(ctx context.Context, q objQuerier, schemas []string, opts ObjectOptions) (*objectsRead, error) {
+	r := &atlas.Realm{}
+	for _, name := range schemas {
+		r.AddSchemas(atlas.New(name))
+	}
+	in := &objInspector{q: q, r: r, opts: opts, byOID: map[string]PgObject{}, tableDeps: map[PgRef]map[PgRef]bool{}}
+	if err := in.run(ctx); err != nil {
+		return nil, err
+	}
+	return &objectsRead{realm: r, tableDeps: in.tableDeps}, nil
+}
+
+// attach moves the objects into r, after the objects r's schemas hold,
+// and records the tables' dependencies on r's tables, as
+// inspectObjectsTx does on r. It returns false, and changes nothing,
+// when r's schemas are not the ones the objects were read for.
+func (o *objectsRead) attach(r *atlas.Realm) bool {
+	if len(r.Schemas) != len(o.realm.Schemas) {
+		return false
+	}
+	for i, s := range o.realm.Schemas {
+		if r.Schemas[i].Name != s.Name {
+			return false
+		}
+	}
+	r.Objects = append(r.Objects, o.realm.Objects...)
+	for i, s := range o.realm.Schemas {
+		r.Schemas[i].Objects = append(r.Schemas[i].Objects, s.Objects...)
+	}
+	addTableDeps(r, o.tableDeps)
+	return true
+}
+
+// run reads every kind of object into in.r.
+func (in *objInspector) run(ctx context.Context) error {
+	for _, s := range in.r.Schemas {
 		in.schemas = append(in.schemas, s.Name)
 	}
 	steps := []struct {
@@ -111,7 +164,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		{"foreign table parents", in.addForeignParents},
 		{"operator class members", in.readOpMemberDeps},
 	}
-	if opts.IncludePrivileges {
+	if in.opts.IncludePrivileges {
 		steps = append(steps,
 			struct {
 				what string
@@ -124,7 +177,7 @@ func inspectObjectsTx(ctx context.Context, q objQuerier, r *atlas.Realm, opts Ob
 		)
 	}
 	for _, s := range steps {
-		if opts.WithCatalog && (s.what == "sequences" || s.what == "domains") {
+		if in.opts.WithCatalog && (s.what == "sequences" || s.what == "domains") {
 			continue
 		}
 		if err := s.fn(ctx); err != nil {

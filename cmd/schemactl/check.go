@@ -203,7 +203,7 @@ func checkInSync(c *cli.Context, r *checkRun) error {
 	if err := strictUnmodelled(c.App.ErrWriter, r.want, r.cur); err != nil {
 		return err
 	}
-	plan, err := r.p.planProved(c.Context, r.cur, r.want)
+	plan, err := r.p.planProved(c.Context, r.cur, r.want, nil)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/schemactl/schemactl/diff"
-	"github.com/schemactl/schemactl/diff/summary"
 	"github.com/schemactl/schemactl/migrations"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -154,7 +153,7 @@ func migrateDiff(c *cli.Context) error {
 	fmt.Fprintln(c.App.Writer, path)
 	// The path alone goes to stdout, for scripts; the summary is for the
 	// person who runs the command.
-	if err := summary.Of(plan).Text(c.App.ErrWriter); err != nil {
+	if err := ch.summary().Text(c.App.ErrWriter); err != nil {
 		return err
 	}
 	if c.Bool("down") {

@@ -47,7 +47,7 @@ func writePlanMarkdown(w io.Writer, ch *change) error {
 		return err
 	}
 	var b strings.Builder
-	if err := summary.Of(ch.plan).Markdown(&b); err != nil {
+	if err := ch.summary().Markdown(&b); err != nil {
 		return err
 	}
 	sql := md.Fence("sql", planText(ch.plan))
@@ -78,7 +78,7 @@ type planStmtJSON struct {
 }
 
 func writePlanJSON(w io.Writer, ch *change) error {
-	doc := planJSON{Summary: summary.Of(ch.plan), Statements: []planStmtJSON{}, Warnings: []string{}}
+	doc := planJSON{Summary: ch.summary(), Statements: []planStmtJSON{}, Warnings: []string{}}
 	for _, s := range ch.plan.Stmts {
 		doc.Statements = append(doc.Statements, planStmtJSON{SQL: s.SQL, Comment: s.Comment})
 	}

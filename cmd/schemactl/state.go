@@ -14,6 +14,7 @@ import (
 
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/diff"
+	"github.com/schemactl/schemactl/diff/summary"
 	"github.com/schemactl/schemactl/internal/atlashcl"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -242,7 +243,9 @@ func (p *project) loadSource(ctx context.Context, src *schema.Source) (*schema.L
 // planProved diffs from to to and proves the plan on a dev database that
 // holds from: from's own dev database (which is changed), or, for a live
 // database, a dev database it is first recreated in (proved as well).
-func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*diff.Plan, error) {
+//
+// onPlan, when not nil, is called with the plan before its proof starts.
+func (p *project) planProved(ctx context.Context, from, to *schema.Loaded, onPlan func(*diff.Plan)) (*diff.Plan, error) {
 	casts := diff.DBCasts{DB: to.DB}
 	start := from
 	if !from.IsDev() {
@@ -264,6 +267,9 @@ func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*dif
 	if err != nil {
 		return nil, err
 	}
+	if onPlan != nil {
+		onPlan(plan)
+	}
 	if err := diff.Prove(ctx, start.DB, plan, to.State, p.load.Scope); err != nil {
 		return nil, fmt.Errorf("the plan failed its proof on the dev database, nothing was written or applied: %w", err)
 	}
@@ -274,6 +280,36 @@ func (p *project) planProved(ctx context.Context, from, to *schema.Loaded) (*dif
 type change struct {
 	cur, want *schema.Loaded
 	plan      *diff.Plan
+	// summarized is the summary of the plan's first n statements, made
+	// while the plan was proved (parsing every statement of a large plan
+	// takes a noticeable part of a second, the proof is the server's
+	// work); done is closed when it is there.
+	summarized *summary.Summary
+	n          int
+	done       chan struct{}
+}
+
+// summarize starts the summary of plan, as it is before its proof.
+func (ch *change) summarize(plan *diff.Plan) {
+	before := *plan
+	before.Stmts = plan.Stmts[:len(plan.Stmts):len(plan.Stmts)]
+	ch.n, ch.done = len(before.Stmts), make(chan struct{})
+	go func() {
+		defer close(ch.done)
+		ch.summarized = summary.Of(&before)
+	}()
+}
+
+// summary returns the summary of the proved plan: the one made during the
+// proof, unless the proof added statements to the plan.
+func (ch *change) summary() *summary.Summary {
+	if ch.done != nil {
+		<-ch.done
+		if ch.n == len(ch.plan.Stmts) {
+			return ch.summarized
+		}
+	}
+	return summary.Of(ch.plan)
 }
 
 // close releases both states (their dev databases).
@@ -292,7 +328,7 @@ func (p *project) provedChange(ctx context.Context, errw io.Writer, from, to *sc
 		ch.close(ctx)
 		return nil, err
 	}
-	if ch.plan, err = p.planProved(ctx, cur, want); err != nil {
+	if ch.plan, err = p.planProved(ctx, cur, want, ch.summarize); err != nil {
 		ch.close(ctx)
 		return nil, err
 	}
