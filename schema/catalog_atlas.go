@@ -34,11 +34,12 @@ const (
 	catalogColumns catalogKind = iota
 	catalogIndexes
 	catalogFKs
+	catalogChecks
 	numCatalogKinds
 )
 
 func (k catalogKind) String() string {
-	return [...]string{"columns", "indexes", "foreign keys"}[k]
+	return [...]string{"columns", "indexes", "foreign keys", "checks"}[k]
 }
 
 // catalogRewrites counts, per kind, the Atlas queries a catalogQuerier
@@ -96,6 +97,10 @@ func catalogQuery(query string, nargs int) (catalogKind, string, bool) {
 		return catalogIndexes, fmt.Sprintf(indexesCatalogQuery, included, notDistinct, tables), true
 	case strings.Contains(query, atlasFKsMark):
 		return catalogFKs, fmt.Sprintf(fksCatalogQuery, tables), true
+	case strings.Contains(query, atlasChecksMark):
+		// Atlas's own query reads pg_catalog already; only its rows are
+		// shared (catalog_shared.go).
+		return catalogChecks, query, true
 	}
 	return 0, "", false
 }

@@ -205,11 +205,11 @@ func compareCatalogRealms(t *testing.T, db *sql.DB) {
 	if !early {
 		t.Error("the objects were not read while Atlas's driver waited for the catalog")
 	}
-	// Every columns and indexes query is answered with the rows the
-	// catalog read beside the realm (catalog_shared.go).
-	for _, k := range []catalogKind{catalogColumns, catalogIndexes} {
+	// Every columns, indexes, foreign keys and checks query is answered
+	// with the rows the catalog read beside the realm (catalog_shared.go).
+	for k := range served {
 		if served[k] != counts[k] {
-			t.Errorf("%d of Atlas's %d %s queries were answered with the catalog's rows, want all", served[k], counts[k], k)
+			t.Errorf("%d of Atlas's %d %s queries were answered with the catalog's rows, want all", served[k], counts[k], catalogKind(k))
 		}
 	}
 	// Atlas's Realm before patchRealm and the catalog's corrections, and

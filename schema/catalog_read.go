@@ -60,7 +60,13 @@ func readCatalog(ctx context.Context, q, q2 Querier, schemas []string, share *sh
 		c.Table(QName{}) // the index by name, built before both read it
 		ic := &Catalog{Tables: c.Tables, tables: c.tables}
 		done := make(chan error, 1)
-		go func() { done <- ic.readIndexes(ctx, q2, names, share) }()
+		go func() {
+			err := ic.readIndexes(ctx, q2, names, share)
+			if err == nil {
+				err = readAtlasOnly(ctx, q2, names, share)
+			}
+			done <- err
+		}()
 		indexes = func() error {
 			err := <-done
 			c.Unmodelled = append(c.Unmodelled, ic.Unmodelled...)
@@ -75,6 +81,12 @@ func readCatalog(ctx context.Context, q, q2 Querier, schemas []string, share *sh
 		{"columns", func(ctx context.Context, q Querier, s []string) error { return c.readColumns(ctx, q, s, share) }},
 		{"indexes", readIndexes},
 		{"constraints", c.readConstraints},
+		{"Atlas's foreign keys and checks", func(ctx context.Context, q Querier, s []string) error {
+			if q2 != nil {
+				return nil // read with the indexes
+			}
+			return readAtlasOnly(ctx, q, s, share)
+		}},
 		{"sequences", c.readSequences},
 		{"enums", c.readEnums},
 		{"domains", c.readDomains},
@@ -119,6 +131,16 @@ func (c *Catalog) readSecurityLabels(ctx context.Context, q Querier, schemas []s
 			Detail: fmt.Sprintf("security label of provider %s on %s %s: not planned (set it with SECURITY LABEL yourself, or --exclude the object)", provider, objtype, name)})
 		return nil
 	})
+}
+
+// readAtlasOnly reads for share the rows of Atlas's foreign keys and
+// check constraints queries, which the catalog reads its own way
+// (readConstraints).
+func readAtlasOnly(ctx context.Context, q Querier, schemas []string, share *sharedCatalog) error {
+	if err := readShared(ctx, q, schemas, share, catalogFKs, sharedFKsQuery); err != nil {
+		return err
+	}
+	return readShared(ctx, q, schemas, share, catalogChecks, sharedChecksQuery)
 }
 
 func (c *Catalog) readSchemas(ctx context.Context, q Querier, schemas []string) error {

@@ -34,6 +34,42 @@ type sharedRows struct {
 	tables map[string][]sharedRow // by schema; every schema read has an entry
 }
 
+// sharedShapes are, per kind, the number of columns of Atlas's query and
+// the position of the table's name among them.
+var sharedShapes = [numCatalogKinds]struct{ cols, table int }{
+	catalogColumns: {numAtlasColumns, 0},
+	catalogIndexes: {numAtlasIndexColumns, 0},
+	catalogFKs:     {9, 1},
+	catalogChecks:  {6, 0},
+}
+
+// readShared reads, with query over the schemas (its $1), the rows of
+// Atlas's query of kind k, each after the name of its schema, and
+// publishes them to share.
+func readShared(ctx context.Context, q Querier, schemas []string, share *sharedCatalog, k catalogKind, query string) error {
+	if !share.wants(k) {
+		return nil
+	}
+	rows := make(map[string][]sharedRow, len(schemas))
+	for _, s := range schemas {
+		rows[s] = nil
+	}
+	err := each(ctx, q, query, []any{schemas}, func(r *sql.Rows) error {
+		vals, err := scanShared(r, 1+sharedShapes[k].cols)
+		if err != nil {
+			return err
+		}
+		schema, av := valString(vals[0]), vals[1:]
+		rows[schema] = append(rows[schema], sharedRow{table: valString(av[sharedShapes[k].table]), vals: av})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read Atlas's %s: %w", k, err)
+	}
+	share.publish(k, rows)
+	return nil
+}
+
 // sharedRow is one row of Atlas's query, for the table it belongs to.
 type sharedRow struct {
 	table string
@@ -62,7 +98,7 @@ type sharedCatalog struct {
 // inspection ends.
 func newSharedCatalog(served *catalogRewrites) *sharedCatalog {
 	s := &sharedCatalog{served: served}
-	for _, k := range []catalogKind{catalogColumns, catalogIndexes} {
+	for k := range s.kinds {
 		s.kinds[k] = &sharedRows{done: make(chan struct{})}
 	}
 	s.db = sql.OpenDB(sharedConnector{s})
@@ -183,11 +219,8 @@ func (c sharedConn) QueryContext(_ context.Context, query string, args []driver.
 		}
 		r.rows = append(r.rows, vals)
 	}
-	r.cols = make([]string, 0, len(r.rows))
-	n := numAtlasColumns
-	if k == catalogIndexes {
-		n = numAtlasIndexColumns
-	}
+	n := sharedShapes[k].cols
+	r.cols = make([]string, 0, n)
 	for i := range n {
 		r.cols = append(r.cols, fmt.Sprintf("c%d", i+1))
 	}
