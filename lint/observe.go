@@ -42,7 +42,8 @@ import (
 // columns, indexes and foreign keys: a statement that only deletes rows
 // (DROP CONSTRAINT of a foreign key) leaves no newer row behind, and the
 // engine reads a table whose counts no longer match its model again. The
-// last column is the highest command number of the rows it saw.
+// column before the last is the highest command number of the rows it
+// saw; the last one newestConstraint.
 const observeQuery = `WITH ` + lockCTE + `,
 ` + lockedCandidates + `,
 ` + relationCTE + `,
@@ -63,7 +64,16 @@ SELECT ` + observedColumns + `,
  CASE WHEN $2::bool THEN array_to_json(array(SELECT json_build_array(tc.oid, tc.ncol, tc.nidx, tc.nfk,
     tc.nspname, tc.relname, CASE WHEN tc.new OR tc.cm > $3 OR tc.oid = ANY ($4::text::oid[]) THEN ` + tableJSON + ` END)
    FROM tc JOIN pg_class c ON c.oid = tc.oid JOIN pg_namespace n ON n.oid = c.relnamespace)) END,
- greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END)`
+ greatest((SELECT max(cm) FROM cr), CASE WHEN $2::bool THEN (SELECT max(cm) FROM tc) END),
+ ` + newestConstraint
+
+// newestConstraint is the last column of the observation queries: the
+// highest constraint OID above $1, the highest OID the engine knows. It
+// becomes the engine's highest OID with the relations' (OIDs only grow):
+// in a file of foreign keys, which create no relation, every constraint
+// of the statements before stayed above the highest relation OID, and
+// newCandidates took all their tables again after every statement.
+const newestConstraint = `(SELECT max(co.oid::text::int8) FROM pg_constraint co WHERE co.oid > $1::int8::text::oid)`
 
 // firstQuery is observeQuery for the first statement observed in a
 // transaction: every row the transaction wrote is the statement's, so
@@ -74,7 +84,8 @@ const firstQuery = `WITH ` + lockCTE + `,
 ` + relationCTE + `
 SELECT ` + observedColumns + `,
  ` + candidatesInFull + `,
- (SELECT max(cm) FROM cr)`
+ (SELECT max(cm) FROM cr),
+ ` + newestConstraint
 
 // firstStmt is the name under which the session prepares firstQuery.
 const firstStmt = "schemactl_lint_observe_first"
@@ -92,7 +103,8 @@ tw AS MATERIALIZED (SELECT array(` + newCandidates + `) AS oids),
 ` + relationCTE + `
 SELECT ` + observedColumns + `,
  ` + candidatesInFull + `,
- (SELECT max(cm) FROM cr)`
+ (SELECT max(cm) FROM cr),
+ ` + newestConstraint
 
 // The parts of the three observation queries. lockCTE (l) is the
 // session's relation locks on user relations.
@@ -265,7 +277,7 @@ const (
 
 // observation is the row of observeQuery, as text.
 type observation struct {
-	locks, rels, gone, lockTimeout, path, tabs, seen []byte
+	locks, rels, gone, lockTimeout, path, tabs, seen, constraint []byte
 	// ownLocks (verify, tests) are the locks pg_locks shows after a
 	// statement whose locks were derived statically (ownLocksQuery).
 	ownLocks []byte
@@ -276,11 +288,11 @@ func readObservation(res *pgconn.Result) (*observation, error) {
 	if res.Err != nil {
 		return nil, fmt.Errorf("observe statement: %w", res.Err)
 	}
-	if len(res.Rows) != 1 || len(res.Rows[0]) != 7 {
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 8 {
 		return nil, fmt.Errorf("observe statement: %d rows", len(res.Rows))
 	}
 	v := res.Rows[0]
-	return &observation{locks: v[0], rels: v[1], gone: v[2], lockTimeout: v[3], path: v[4], tabs: v[5], seen: v[6]}, nil
+	return &observation{locks: v[0], rels: v[1], gone: v[2], lockTimeout: v[3], path: v[4], tabs: v[5], seen: v[6], constraint: v[7]}, nil
 }
 
 // execStmt runs a statement in one simple-protocol message, together
@@ -480,6 +492,13 @@ func (e *engine) observeInTx(ctx context.Context, before *snapshot, tables bool,
 			return nil, nil, fmt.Errorf("decode command number: %w", err)
 		}
 		e.seenCmd = max(e.seenCmd, seen)
+	}
+	if len(obs.constraint) > 0 {
+		c, err := strconv.ParseUint(string(obs.constraint), 10, 32)
+		if err != nil {
+			return nil, nil, fmt.Errorf("decode constraint OID: %w", err)
+		}
+		after.maxOID = max(after.maxOID, uint32(c))
 	}
 	// Forget the relations that are gone, then take the rows written
 	// since the last observation.

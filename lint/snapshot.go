@@ -57,7 +57,7 @@ type snapshot struct {
 	searchPath  []string
 	schemas     map[string]bool
 	enums       map[string]*enumType // by schema.name
-	maxOID      uint32               // highest relation OID known
+	maxOID      uint32               // highest relation or constraint OID known
 	// staticOK is set when the database allows static lock levels
 	// (worldQuery, see staticLocks).
 	staticOK bool

@@ -253,3 +253,50 @@ ALTER TABLE s.a ADD CONSTRAINT a_n_fk FOREIGN KEY (n) REFERENCES s.a (id);
 		}
 	}
 }
+
+// TestObservationFollowsConstraintOIDs runs a file of foreign keys, which
+// create no relation, and checks that after each the engine's highest
+// known OID is the new constraint's: the next observation then takes
+// only the tables of constraints newer than it as candidates, not those
+// of every foreign key of the file so far.
+func TestObservationFollowsConstraintOIDs(t *testing.T) {
+	files := writeDir(t, map[string]string{
+		"1_base.sql": "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY, a1 int, a2 int);\nCREATE TABLE c (id int PRIMARY KEY, a1 int);\n",
+		"2_fks.sql": `ALTER TABLE b ADD CONSTRAINT b_a1 FOREIGN KEY (a1) REFERENCES a (id);
+ALTER TABLE c ADD CONSTRAINT c_a1 FOREIGN KEY (a1) REFERENCES a (id);
+ALTER TABLE b ADD CONSTRAINT b_a2 FOREIGN KEY (a2) REFERENCES a (id);
+`,
+	})
+	ctx := context.Background()
+	url := devdb.ForTest(t)
+	e, err := openEngine(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	e.verify = func(r *stmtRun, missed schema.Changes, err error) {
+		t.Errorf("%s: %v %s", r.Stmt.Pos, err, describe(missed))
+	}
+	if err := e.begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var fr *fileRun
+	for _, f := range files {
+		if fr, err = e.runFile(ctx, f); err != nil || fr.Failed {
+			t.Fatalf("%s: %v", f.Path, err)
+		}
+	}
+	for _, r := range fr.Stmts {
+		name := r.Node.GetAlterTableStmt().Cmds[0].GetAlterTableCmd().GetDef().GetConstraint().Conname
+		var oid uint32
+		if err := e.conn.QueryRowContext(ctx, "SELECT oid::text::int8 FROM pg_constraint WHERE conname = $1", name).Scan(&oid); err != nil {
+			t.Fatal(err)
+		}
+		if r.After.maxOID != oid {
+			t.Errorf("%s: highest OID known %d, want %d (constraint %s)", r.Stmt.Pos, r.After.maxOID, oid, name)
+		}
+		if len(r.Changes) != 1 {
+			t.Errorf("%s: %d changes, want 1", r.Stmt.Pos, len(r.Changes))
+		}
+	}
+}
