@@ -28,7 +28,11 @@ import (
 // procedural or SQL language (a trigger or default could take any lock),
 // no event trigger and no inheritance (ALTER TABLE recurses to children),
 // see worldQuery; and the statement names only relations the snapshot
-// knows, of the kind the rule is for.
+// knows, of the kind the rule is for. CREATE TABLE, CREATE INDEX on plain
+// columns and COMMENT run no user code and recurse to no other table:
+// they need only ddlWorldQuery (no event trigger, no user-defined
+// operator class), so that a schema with functions or partitions still
+// spares pg_locks for most of its statements.
 
 // worldQuery tells whether the database allows static lock levels: no
 // user function outside C and internal languages (OIDs from 16384 are
@@ -46,11 +50,45 @@ const (
 	lockShareUpdateExc = "ShareUpdateExclusiveLock"
 )
 
+// ddlWorldQuery tells whether the database allows static lock levels for
+// the statements plainDDL accepts: no event trigger, no user-defined
+// operator class (an index build on plain columns then calls only
+// PostgreSQL's own support functions). A database with functions in SQL
+// or PL/pgSQL, or with partitions, still allows them: those statements
+// evaluate no expression and recurse to no other table.
+const ddlWorldQuery = `NOT EXISTS (SELECT 1 FROM pg_event_trigger) AND NOT EXISTS (SELECT 1 FROM pg_opclass WHERE oid >= '16384'::oid)`
+
+// plainDDL tells whether a statement's locks hold in any database that
+// ddlWorldQuery allows: CREATE TABLE without inheritance (createTable
+// takes no other case; no default or check is evaluated on a new table,
+// and a foreign key to a partitioned table is left to pg_locks), CREATE
+// INDEX on plain columns without a predicate or collation (no expression
+// to evaluate; resolve takes no partitioned table), and COMMENT.
+func plainDDL(n *pg.Node) bool {
+	switch {
+	case n.GetCreateStmt() != nil, n.GetCommentStmt() != nil:
+		return true
+	case n.GetIndexStmt() != nil:
+		st := n.GetIndexStmt()
+		if st.WhereClause != nil {
+			return false
+		}
+		for _, p := range append(append([]*pg.Node{}, st.IndexParams...), st.IndexIncludingParams...) {
+			el := p.GetIndexElem()
+			if el == nil || el.Name == "" || el.Expr != nil || len(el.Collation) > 0 || len(el.Opclassopts) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
 // staticLocks returns the locks of SHARE UPDATE EXCLUSIVE or stronger that
 // statement n takes on relations of snap, and whether they are known
 // statically (ok false: read pg_locks).
 func staticLocks(n *pg.Node, snap *snapshot) (locks []heldLock, ok bool) {
-	if n == nil || snap == nil || !snap.staticOK {
+	if n == nil || snap == nil || !snap.staticOK && !(snap.ddlOK && plainDDL(n)) {
 		return nil, false
 	}
 	for i, s := range snap.searchPath {
@@ -74,6 +112,8 @@ func staticLocks(n *pg.Node, snap *snapshot) (locks []heldLock, ok bool) {
 		l.add(l.resolve(st.Relation, false, "rm"), lockShare)
 	case n.GetDropStmt() != nil:
 		l.dropIndex(n.GetDropStmt())
+	case n.GetCommentStmt() != nil:
+		l.comment(n.GetCommentStmt())
 	case n.GetAlterTableStmt() != nil:
 		l.alterTable(n.GetAlterTableStmt())
 	case n.GetRenameStmt() != nil:
@@ -180,6 +220,39 @@ func (l *lockSet) createTable(st *pg.CreateStmt) {
 			l.ok = false
 		}
 	}
+}
+
+// commentKinds are the relkinds COMMENT ON accepts for each kind of
+// relation it names.
+var commentKinds = map[pg.ObjectType]string{
+	pg.ObjectType_OBJECT_TABLE: "rp", pg.ObjectType_OBJECT_VIEW: "v", pg.ObjectType_OBJECT_MATVIEW: "m",
+	pg.ObjectType_OBJECT_INDEX: "iI", pg.ObjectType_OBJECT_SEQUENCE: "S", pg.ObjectType_OBJECT_FOREIGN_TABLE: "f",
+}
+
+// comment: COMMENT ON a relation, or on a column of one, locks the
+// relation in SHARE UPDATE EXCLUSIVE mode (get_object_address); on a
+// function, procedure, type, domain or schema it takes no relation lock.
+// Other objects are left to pg_locks.
+func (l *lockSet) comment(st *pg.CommentStmt) {
+	switch st.Objtype {
+	case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE, pg.ObjectType_OBJECT_TYPE,
+		pg.ObjectType_OBJECT_DOMAIN, pg.ObjectType_OBJECT_SCHEMA:
+		return
+	case pg.ObjectType_OBJECT_COLUMN:
+		items := st.Object.GetList().GetItems()
+		if len(items) < 2 {
+			l.ok = false
+			return
+		}
+		l.add(l.resolveName(listName(items[:len(items)-1]), false, "rpvmf"), lockShareUpdateExc)
+		return
+	}
+	kinds, ok := commentKinds[st.Objtype]
+	if !ok || st.Object.GetList() == nil {
+		l.ok = false
+		return
+	}
+	l.add(l.resolveName(listName(st.Object.GetList().GetItems()), false, kinds), lockShareUpdateExc)
 }
 
 // dropIndex: DROP INDEX locks each index and its table in ACCESS

@@ -61,6 +61,11 @@ type snapshot struct {
 	// staticOK is set when the database allows static lock levels
 	// (worldQuery, see staticLocks).
 	staticOK bool
+	// ddlOK is set when the database has no event trigger and no
+	// user-defined operator class (ddlWorldQuery): the locks of the
+	// statements plainDDL accepts then follow from their parse trees
+	// whatever functions and inheritance the database has.
+	ddlOK bool
 }
 
 // userRelations restricts pg_class c (namespace n) to the user relations
@@ -85,7 +90,8 @@ const snapshotQuery = `SELECT
    (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)))
    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
    WHERE t.typtype = 'e' AND n.nspname NOT IN ('pg_catalog','information_schema')), '[]'),
- ` + worldQuery
+ ` + worldQuery + `,
+ ` + ddlWorldQuery
 
 // takeSnapshot reads the catalog state of the session.
 func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) {
@@ -99,7 +105,7 @@ func takeSnapshot(ctx context.Context, q schema.ExecQuerier) (*snapshot, error) 
 		rows.Close()
 		return nil, fmt.Errorf("read catalog snapshot: no row: %v", rows.Err())
 	}
-	if err := rows.Scan(&rels, &locks, &s.lockTimeout, &path, &schemas, &enums, &s.staticOK); err != nil {
+	if err := rows.Scan(&rels, &locks, &s.lockTimeout, &path, &schemas, &enums, &s.staticOK, &s.ddlOK); err != nil {
 		rows.Close()
 		return nil, fmt.Errorf("read catalog snapshot: %w", err)
 	}
