@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -71,8 +72,22 @@ func Open(ctx context.Context, devURL string) (Provider, error) {
 	case strings.HasPrefix(devURL, "docker://"):
 		return OpenDocker(ctx, devURL)
 	default:
-		return nil, fmt.Errorf("unsupported --dev-url %q: use postgres://..., docker://postgres/15, or leave it empty for the embedded local database", redactScheme(devURL))
+		return nil, checkDevURL(devURL)
 	}
+}
+
+// errClosed is the error of a Lazy used after Close.
+var errClosed = errors.New("the dev database provider is closed")
+
+// checkDevURL returns the error of a dev URL that Open does not take.
+func checkDevURL(devURL string) error {
+	switch {
+	case devURL == "" || devURL == "local" || devURL == "embedded",
+		strings.HasPrefix(devURL, "postgres://"), strings.HasPrefix(devURL, "postgresql://"),
+		strings.HasPrefix(devURL, "docker://"):
+		return nil
+	}
+	return fmt.Errorf("unsupported --dev-url %q: use postgres://..., docker://postgres/15, or leave it empty for the embedded local database", redactScheme(devURL))
 }
 
 // redactScheme keeps only the scheme of an unrecognised URL, so that an

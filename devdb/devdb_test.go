@@ -410,3 +410,56 @@ func TestWithScratchSettings(t *testing.T) {
 		t.Errorf("the rest of the URL changed: %s", got)
 	}
 }
+
+// TestLazyOpensOnFirstDatabase: a Lazy opens its provider when the first
+// database is asked of it, not before, and not after Close; a URL Open
+// would refuse is refused at once.
+func TestLazyOpensOnFirstDatabase(t *testing.T) {
+	ctx := context.Background()
+	if _, err := OpenLazy(ctx, "mysql://u:secretpw@h/db"); err == nil || strings.Contains(err.Error(), "secretpw") {
+		t.Fatalf("want a clean error for an unsupported URL, got %v", err)
+	}
+	c, err := StartLocal(ctx, Options{BaseDir: privateBase(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	backends := func() int {
+		var n int
+		if err := c.admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := backends()
+	l, err := OpenLazy(ctx, c.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Unwrap(l) != nil || backends() != before {
+		t.Fatal("the provider was opened before a database was asked of it")
+	}
+	db, err := l.NewDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := Unwrap(l).(*Remote); !ok {
+		t.Fatalf("want the remote provider behind the Lazy, got %T", Unwrap(l))
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.NewDatabase(ctx); err == nil {
+		t.Fatal("a closed Lazy handed out a database")
+	}
+	unused, err := OpenLazy(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unused.Close(); err != nil || Unwrap(unused) != nil {
+		t.Fatalf("closing an unused Lazy: %v, %v", err, Unwrap(unused))
+	}
+}

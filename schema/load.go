@@ -194,7 +194,7 @@ func (l *Loaded) fill(ctx context.Context, opts LoadOptions) error {
 		}
 		err = withPgConn(ctx, l.DB, func(conn *pgconn.PgConn) error {
 			if l.Source.Kind == SourceSQL {
-				_, remote := opts.Dev.(*devdb.Remote)
+				_, remote := devdb.Unwrap(opts.Dev).(*devdb.Remote)
 				return execSQLFiles(ctx, conn, sqlFiles, remote)
 			}
 			return migrations.ReplayConn(ctx, conn, replay...)

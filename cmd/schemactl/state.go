@@ -85,8 +85,10 @@ func (p *project) openDev() error {
 		}
 		dev = v
 	}
+	// Opened when a command first needs a dev database: inspecting a live
+	// database, applying or checking a directory's sum need none.
 	var err error
-	if p.dev, err = devdb.Open(p.c.Context, dev); err != nil {
+	if p.dev, err = devdb.OpenLazy(p.c.Context, dev); err != nil {
 		return err
 	}
 	p.load.Dev = p.dev
