@@ -12,9 +12,13 @@ const (
 // column, ordered by table, index and position. The indexes are those of
 // the tables asked for only, and the constraints that use an index
 // (its own, and the foreign keys referencing it) are aggregated once,
-// not for every index column. The first two %s are the expressions of
-// the INCLUDE flag and of NULLS NOT DISTINCT (false on servers without
-// them).
+// not for every index column. What Atlas's driver reads of an index only
+// on its first row (its predicate, its comment) is left NULL on the
+// others, and a part's expression on parts that are columns, as it reads
+// the expression only when there is no column: the Realm is the same,
+// pg_get_indexdef and pg_get_expr run once per index. The first two %s
+// are the expressions of the INCLUDE flag and of NULLS NOT DISTINCT
+// (false on servers without them).
 const indexesCatalogQuery = atlasIndexesWith + `
 SELECT` + atlasIndexesSelect + `
 FROM` + atlasIndexesFrom + `
@@ -49,12 +53,12 @@ const atlasIndexesSelect = `
 		SELECT e.conexclop[k.ord]::pg_catalog.regoper FROM pg_catalog.pg_constraint e
 		WHERE e.conrelid = x.indrelid AND e.conindid = x.indexrelid AND e.contype = 'x') END) AS excoper,
 	con.nametypes AS constraints,
-	pg_catalog.pg_get_expr(x.indpred, x.indrelid) AS predicate,
-	pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, false) AS expression,
+	CASE WHEN k.ord = 1 THEN pg_catalog.pg_get_expr(x.indpred, x.indrelid) END AS predicate,
+	CASE WHEN k.key = 0 THEN pg_catalog.pg_get_indexdef(x.indexrelid, k.ord::int, false) END AS expression,
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'desc') AS isdesc,
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_first') AS nulls_first,
 	pg_catalog.pg_index_column_has_property(x.indexrelid, k.ord::int, 'nulls_last') AS nulls_last,
-	(SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = i.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0) AS comment,
+	CASE WHEN k.ord = 1 THEN (SELECT dsc.description FROM pg_catalog.pg_description dsc WHERE dsc.objoid = i.oid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dsc.objsubid = 0) END AS comment,
 	i.reloptions AS options,
 	op.opcname AS opclass_name,
 	op.opcnamespace::pg_catalog.regnamespace::text AS opclass_schema,
