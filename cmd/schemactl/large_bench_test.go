@@ -67,12 +67,22 @@ func newLargeBench(b *testing.B) *largeBench {
 
 func (l *largeBench) file(state string) string { return filepath.Join(l.dir, state, "schema.sql") }
 
-// cli runs the CLI in process and fails on a non-zero exit.
+// cli runs the CLI as a process of its own (the test binary as
+// schemactl), as a user runs it beside the floor's psql and pg_dump: with
+// the binary's own settings (its garbage collector's, tuneGC), not in
+// the benchmark's process with its heap. It fails on a non-zero exit.
 func (l *largeBench) cli(b *testing.B, args ...string) {
 	b.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
 	var errb bytes.Buffer
-	if code := run(context.Background(), append([]string{"schemactl"}, args...), io.Discard, &errb); code != 0 {
-		b.Fatalf("%v: exit %d: %s", args, code, errb.String())
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "SCHEMACTL_TEST_RUN_MAIN=1")
+	cmd.Stdout, cmd.Stderr = io.Discard, &errb
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %v: %s", args, err, errb.String())
 	}
 }
 
