@@ -229,14 +229,8 @@ func (c *Catalog) readTables(ctx context.Context, q Querier, schemas []string) e
 }
 
 func (c *Catalog) readColumns(ctx context.Context, q Querier, schemas []string, share *sharedCatalog) error {
-	keep := share.wants(catalogColumns)
-	var atlasRows map[string][]sharedRow
-	if keep {
-		atlasRows = make(map[string][]sharedRow, len(schemas))
-		for _, s := range schemas {
-			atlasRows[s] = nil
-		}
-	}
+	atlasRows := sharedTables(share, catalogColumns, schemas)
+	keep := atlasRows != nil
 	err := each(ctx, q, catColumnsQuery, []any{schemas}, func(r *sql.Rows) error {
 		var (
 			schema, typtype, identity, compression string
@@ -342,14 +336,8 @@ func (c *Catalog) readIndexes(ctx context.Context, q Querier, schemas []string, 
 	if version >= 150000 {
 		notDistinct = atlasNotDistinctExpr
 	}
-	keep := share.wants(catalogIndexes)
-	var atlasRows map[string][]sharedRow
-	if keep {
-		atlasRows = make(map[string][]sharedRow, len(schemas))
-		for _, s := range schemas {
-			atlasRows[s] = nil
-		}
-	}
+	atlasRows := sharedTables(share, catalogIndexes, schemas)
+	keep := atlasRows != nil
 	err := each(ctx, q, fmt.Sprintf(catIndexesQuery, included, notDistinct), []any{schemas}, func(r *sql.Rows) error {
 		var (
 			first, valid, clustered bool

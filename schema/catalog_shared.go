@@ -47,12 +47,9 @@ var sharedShapes = [numCatalogKinds]struct{ cols, table int }{
 // Atlas's query of kind k, each after the name of its schema, and
 // publishes them to share.
 func readShared(ctx context.Context, q Querier, schemas []string, share *sharedCatalog, k catalogKind, query string) error {
-	if !share.wants(k) {
+	rows := sharedTables(share, k, schemas)
+	if rows == nil {
 		return nil
-	}
-	rows := make(map[string][]sharedRow, len(schemas))
-	for _, s := range schemas {
-		rows[s] = nil
 	}
 	err := each(ctx, q, query, []any{schemas}, func(r *sql.Rows) error {
 		vals, err := scanShared(r, 1+sharedShapes[k].cols)
@@ -68,6 +65,19 @@ func readShared(ctx context.Context, q Querier, schemas []string, share *sharedC
 	}
 	share.publish(k, rows)
 	return nil
+}
+
+// sharedTables returns, when share keeps the rows of kind k, a list of
+// rows for each schema (empty until read), else nil.
+func sharedTables(share *sharedCatalog, k catalogKind, schemas []string) map[string][]sharedRow {
+	if !share.wants(k) {
+		return nil
+	}
+	rows := make(map[string][]sharedRow, len(schemas))
+	for _, s := range schemas {
+		rows[s] = nil
+	}
+	return rows
 }
 
 // sharedRow is one row of Atlas's query, for the table it belongs to.
