@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	atlas "ariga.io/atlas/sql/schema"
 
@@ -409,4 +411,53 @@ func (d dumper) sorted(path string, v reflect.Value) {
 		}
 	}
 	fmt.Fprintf(d.b, "%s len %d\n", path, v.Len())
+}
+
+// TestInspectWithFewConnections: on a server that has no connection left
+// for the third (indexes) or the second (catalog) connection of an
+// inspection, the inspection reads on the connections it has and gives
+// the state it gives on one connection, without waiting for rows no
+// connection reads.
+func TestInspectWithFewConnections(t *testing.T) {
+	t.Parallel()
+	for _, free := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d free", free), func(t *testing.T) {
+			t.Parallel()
+			// An inspection waiting for rows that never come fails here,
+			// not at the test binary's timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			// The server's own admin connection takes one slot.
+			c, err := devdb.StartLocal(ctx, devdb.Options{Settings: map[string]string{
+				"max_connections": strconv.Itoa(free + 1), "superuser_reserved_connections": "0",
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			dev, err := c.NewDatabase(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db, err := OpenDB(dev.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			execDDL(catalogFeaturesDDL)(t, dev.URL, db)
+			var served catalogRewrites
+			got, err := inspectDB(ctx, db, Scope{}, inspectConfig{served: &served})
+			if err != nil {
+				t.Fatalf("inspect: %v", err)
+			}
+			if free == 1 && served != (catalogRewrites{}) {
+				t.Errorf("with one connection, %v of Atlas's queries were answered with rows no second connection read", served)
+			}
+			want, err := inspectDB(ctx, db, Scope{}, inspectConfig{oneConnection: true})
+			if err != nil {
+				t.Fatalf("inspect on one connection: %v", err)
+			}
+			compareDumps(t, "the states read with few connections and on one", dumpRealm(want.Realm), dumpRealm(got.Realm))
+		})
+	}
 }
