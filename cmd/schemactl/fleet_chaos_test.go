@@ -43,10 +43,14 @@ func TestFleetChaosKill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("seed %d", seed)
 	args := []string{"migrate", "apply", "--targets", targets, "--dir", "file://" + dir, "--parallel", "8", "--lock-timeout", "30s"}
-	start := func(applied chan<- struct{}) (*exec.Cmd, *syncBuffer) {
-		cmd := exec.Command(os.Args[0], args...)
+	// start runs the command; finished is closed once its output has
+	// been read to the end (cmd.Wait does not wait for that: the output
+	// goes through a pipe this test reads).
+	start := func(applied chan<- struct{}) (cmd *exec.Cmd, out *syncBuffer, finished <-chan struct{}) {
+		cmd = exec.Command(os.Args[0], args...)
 		cmd.Env = append(os.Environ(), "SCHEMACTL_TEST_RUN_MAIN=1")
-		out := &syncBuffer{}
+		out = &syncBuffer{}
+		done := make(chan struct{})
 		pr, pw, err := os.Pipe()
 		if err != nil {
 			t.Fatal(err)
@@ -57,6 +61,7 @@ func TestFleetChaosKill(t *testing.T) {
 		}
 		pw.Close()
 		go func() {
+			defer close(done)
 			defer pr.Close()
 			sc := bufio.NewScanner(pr)
 			for sc.Scan() {
@@ -69,7 +74,7 @@ func TestFleetChaosKill(t *testing.T) {
 				close(applied)
 			}
 		}()
-		return cmd, out
+		return cmd, out, done
 	}
 	// Each round is killed once a random number of its targets are done
 	// (and a random moment more), so that the kill lands among the
@@ -80,7 +85,7 @@ func TestFleetChaosKill(t *testing.T) {
 			break
 		}
 		applied := make(chan struct{}, len(l.targets))
-		cmd, _ := start(applied)
+		cmd, _, _ := start(applied)
 		wait := 1 + rng.IntN(max(remaining/3, 1))
 		seen := 0
 		for range applied {
@@ -102,8 +107,10 @@ func TestFleetChaosKill(t *testing.T) {
 		remaining -= seen
 		kills++
 	}
-	cmd, out := start(nil)
-	if err := cmd.Wait(); err != nil {
+	cmd, out, finished := start(nil)
+	err := cmd.Wait()
+	<-finished
+	if err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
 	if !strings.Contains(out.String(), " 0 failed, 0 skipped") {
