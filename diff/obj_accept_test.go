@@ -45,14 +45,7 @@ func TestObjectsAcceptance(t *testing.T) {
 		}
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			plan, err := roundTripState(t, c.old, c.new, c.opts)
-			var stmts []*migrate.Change
-			if plan != nil {
-				for _, s := range plan.Stmts {
-					stmts = append(stmts, &migrate.Change{Cmd: s.SQL})
-				}
-			}
-			checkCase(t, c, stmts, err)
+			checkPipeline(t, c)
 		})
 	}
 }

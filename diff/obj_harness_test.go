@@ -180,3 +180,24 @@ func roundTripState(t *testing.T, old, new string, opts ObjectOptions) (*Plan, e
 	}
 	return plan, nil
 }
+
+// planChanges returns the statements of plan (nil: none) as the changes
+// checkCase takes.
+func planChanges(plan *Plan) []*migrate.Change {
+	if plan == nil {
+		return nil
+	}
+	var stmts []*migrate.Change
+	for _, s := range plan.Stmts {
+		stmts = append(stmts, &migrate.Change{Cmd: s.SQL})
+	}
+	return stmts
+}
+
+// checkPipeline runs case c through the commands' pipeline (plan, proof,
+// empty second diff: roundTripState) and checks its plan or error.
+func checkPipeline(t *testing.T, c objCase) {
+	t.Helper()
+	plan, err := roundTripState(t, c.old, c.new, c.opts)
+	checkCase(t, c, planChanges(plan), err)
+}

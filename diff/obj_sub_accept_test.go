@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/migrate"
-
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -64,11 +62,8 @@ func TestSubscriptionAcceptance(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			plan, err := roundTripState(t, c.old, c.new, c.opts)
-			var stmts []*migrate.Change
+			stmts := planChanges(plan)
 			if plan != nil {
-				for _, s := range plan.Stmts {
-					stmts = append(stmts, &migrate.Change{Cmd: s.SQL})
-				}
 				if strings.Contains(plan.SQL()+strings.Join(plan.Warnings, "\n"), subSecret) {
 					t.Errorf("the plan holds the password:\n%s", plan.SQL())
 				}
