@@ -1,6 +1,7 @@
 package schema_test
 
 import (
+	"ariga.io/atlas/sql/postgres"
 	"context"
 	neturl "net/url"
 	"os"
@@ -63,4 +64,19 @@ func mustLoad(t *testing.T, url string, opts schema.LoadOptions) *schema.Loaded 
 	}
 	t.Cleanup(func() { l.Close(context.Background()) })
 	return l
+}
+
+// stateHCL returns the HCL of a loaded state: Atlas's own blocks, and
+// the whole document, Atlas's blocks followed by the object blocks.
+func stateHCL(t *testing.T, want *schema.Loaded) (atlasHCL, full []byte) {
+	t.Helper()
+	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err = schema.AddObjectsHCL(atlasHCL, want.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return atlasHCL, full
 }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/postgres"
-
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -56,14 +54,7 @@ func TestKindsHCLRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"schema.sql": hclKindsDDL})
 	want := mustLoad(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{Scope: schema.Scope{Schemas: []string{"public", "app"}}})
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	atlasHCL, full := stateHCL(t, want)
 	text := string(full)
 	for _, block := range []string{`collation "ci"`, `collation "lc"`, `statistics "st_ab"`, `statistics "st_expr"`,
 		`text_search_configuration "cfg"`, `text_search_dictionary "simple_en"`, `text_search_parser "prs"`,

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/postgres"
-
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/schema"
@@ -74,14 +72,7 @@ func TestMoreObjectsHCLRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"schema.sql": hclMoreDDL})
 	want := mustLoad(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, full := stateHCL(t, want)
 	text := string(full)
 	for _, block := range []string{"cast {", "rule \"t_log\"", "on         = view.public.v", "language \"plx\"", "transform {", "access_method \"heap2\"",
 		"foreign_data_wrapper \"w\"", "server \"s\"", "user_mapping {", "foreign_table \"ft\"", "publication \"p\"", "all_tables = true",
@@ -123,14 +114,7 @@ CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (user 'app', password '` + secre
 	dir := writeFiles(t, map[string]string{"a.sql": ddl, "b.sql": strings.Replace(ddl, secret, "other", 1)})
 	a := mustLoad(t, "file://"+filepath.Join(dir, "a.sql"), schema.LoadOptions{})
 	b := mustLoad(t, "file://"+filepath.Join(dir, "b.sql"), schema.LoadOptions{})
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(a.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, a.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, full := stateHCL(t, a)
 	if strings.Contains(string(full), secret) || !strings.Contains(string(full), `"user=app"`) {
 		t.Errorf("HCL:\n%s", full)
 	}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/postgres"
-
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/internal/corpus"
 	"github.com/schemactl/schemactl/schema"
@@ -19,14 +17,7 @@ import (
 func hclRoundTrip(t *testing.T, url string, opts schema.LoadOptions) string {
 	t.Helper()
 	want := mustLoad(t, url, opts)
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, full := stateHCL(t, want)
 	if left := schema.NotInHCL(want.State); len(left) != 0 {
 		t.Errorf("not in HCL: %v", left)
 	}

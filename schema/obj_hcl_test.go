@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/postgres"
-
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/schema"
 )
@@ -65,14 +63,7 @@ func TestObjectsHCLRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"schema.sql": hclObjectsDDL})
 	want := mustLoad(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	atlasHCL, full := stateHCL(t, want)
 	text := string(full)
 	objs := full[len(atlasHCL):]
 	for _, block := range []string{"extension \"citext\"", "domain \"posint\"", "composite \"pair\"", "sequence \"counter\"",

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"ariga.io/atlas/sql/postgres"
-
 	"github.com/schemactl/schemactl/devdb"
 	"github.com/schemactl/schemactl/diff"
 	"github.com/schemactl/schemactl/schema"
@@ -72,14 +70,7 @@ func TestSubscriptionLoad(t *testing.T) {
 	}
 	// No output holds the secret: HCL, JSON of the objects, SQL from
 	// empty (refused), differences.
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(st.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, st.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, full := stateHCL(t, st)
 	js, err := json.Marshal(schema.Objects(st.Realm))
 	if err != nil {
 		t.Fatal(err)
@@ -108,14 +99,7 @@ func TestSubscriptionHCLRoundTrip(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{"schema.sql": subDDL})
 	want := mustLoad(t, "file://"+filepath.Join(dir, "schema.sql"), schema.LoadOptions{})
-	atlasHCL, err := postgres.MarshalHCL.MarshalSpec(want.Realm)
-	if err != nil {
-		t.Fatal(err)
-	}
-	full, err := schema.AddObjectsHCL(atlasHCL, want.State)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, full := stateHCL(t, want)
 	text := string(full)
 	for _, s := range []string{`subscription "feed"`, `publications       = ["orders", "Items"]`, `no_slot      = true`, `slot_name    = "m_slot"`, `two_phase    = true`, `comment            = "orders feed"`} {
 		if !strings.Contains(text, s) {
