@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"strings"
 )
 
 // Encode writes v to w as JSON followed by a newline, each nesting level
@@ -92,13 +91,4 @@ func indentTo(w *bufio.Writer, src []byte, indent string) {
 		}
 	}
 	w.Write(src[start:])
-}
-
-// indentString is indentTo for tests: src indented, as a string.
-func indentString(src []byte, indent string) string {
-	var b strings.Builder
-	w := bufio.NewWriter(&b)
-	indentTo(w, src, indent)
-	w.Flush()
-	return b.String()
 }

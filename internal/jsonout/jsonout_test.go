@@ -1,8 +1,10 @@
 package jsonout
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -68,4 +70,13 @@ func FuzzIndent(f *testing.F) {
 			t.Fatalf("indent of %s:\n%s\nwant:\n%s", compact, got, want.String())
 		}
 	})
+}
+
+// indentString is indentTo, as a string.
+func indentString(src []byte, indent string) string {
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	indentTo(w, src, indent)
+	w.Flush()
+	return b.String()
 }
